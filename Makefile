@@ -18,7 +18,6 @@ CHECK_LIBS   = $(shell pkg-config --libs check)
 ALL_TARGETS :=
 CHECK_TESTS :=
 BENCH_CMDS  :=
-RUN_CMD     :=
 
 .PHONY: all check bench run gen clean deps
 all:
@@ -39,14 +38,18 @@ $(BUILD)/.gen-ok: vmi-spec/calls.toml vmi-spec/gen.py
 	@$(PYTHON) vmi-spec/gen.py --check
 	@touch $@
 
-check: all
+# `make run` and `make check` are the newcomer's two commands: both install
+# what is missing first (silent when nothing is).
+check: deps
+	@$(MAKE) --no-print-directory all
 	@scripts/run-tests $(CHECK_TESTS)
 
 bench: all
 	@set -e; $(foreach c,$(BENCH_CMDS),$(c);)
 
-run: all
-	$(RUN_CMD)
+run: deps
+	@$(MAKE) --no-print-directory all
+	@scripts/run.sh
 
 clean:
 	rm -rf $(BUILD)
