@@ -79,6 +79,9 @@ struct backend_probe {
 
 struct backend_ops {
 	const char *name;
+	/* true: the backend has no interrupt controller or timer of its own, and
+	 * vm.c instantiates the user-space PIC and PIT (devices/) for it. */
+	bool user_irqchip;
 	void (*probe)(struct backend_probe *out);
 	struct backend *(*create)(struct vm *vm, char *err, size_t errlen);
 	void (*destroy)(struct backend *b);
@@ -100,9 +103,25 @@ struct backend_ops {
 	/* Guest-virtual to guest-physical through the current page tables, as a
 	 * supervisor access. Returns 0, or -1 when it does not translate. */
 	int (*translate)(struct backend *b, uint64_t gva, bool write, uint64_t *gpa);
+
+	/* Added for the dispatcher (all required). */
+	/* Make run() return EXIT_INTR soon. Async-signal-safe: called from a
+	 * signal handler or another thread (stdin input, a timer came due). */
+	void (*kick)(struct backend *b);
+	/* MSR access as the guest's RDMSR/WRMSR; -1 where those would #GP. */
+	int (*get_msr)(struct backend *b, uint32_t msr, uint64_t *value);
+	int (*set_msr)(struct backend *b, uint32_t msr, uint64_t value);
+	/* CPUID as the guest sees it (filtered, with the VMI-x64 leaf 0x40000000):
+	 * out = eax, ebx, ecx, edx. */
+	void (*cpuid)(struct backend *b, uint32_t leaf, uint32_t subleaf, uint32_t out[4]);
+	/* Flush this vCPU's translations: one page (global or not) when all is
+	 * false, else everything, global entries included. */
+	void (*flush_tlb)(struct backend *b, bool all, uint64_t gva);
 };
 
+/* Every backend, in --backend auto's order of preference. bt's is weak so
+ * that vmi-run links without backends/bt (then it is simply not listed). */
 extern const struct backend_ops hvm_backend_ops;
-extern const struct backend_ops bt_backend_ops;
+extern const struct backend_ops bt_backend_ops __attribute__((weak));
 
 #endif
