@@ -23,6 +23,14 @@ typedef int romcheck_report_fn(void *ctx, uint32_t offset, const char *what, uin
  * report may be NULL. */
 unsigned romcheck__image(const uint8_t *img, size_t len, romcheck_report_fn *report, void *ctx);
 
+/*
+ * For a scan of guest memory: the length the option-ROM header at img claims
+ * (blocks * 512), or 0 when img[0, avail) does not hold the 0x55 0xAA
+ * signature and a nonzero block count, or the claimed image does not fit in
+ * avail. Pass the result as len to romcheck__image.
+ */
+size_t romcheck__length(const uint8_t *img, size_t avail);
+
 /* Accessors, valid only after romcheck__image returned 0 for img. */
 const struct vmi_rom_header *romcheck__header(const uint8_t *img);
 const uint8_t *romcheck__slot(const uint8_t *img, uint32_t call);
