@@ -71,6 +71,7 @@ struct exit_record {
 };
 
 struct backend_probe {
+	bool quick;		/* in: availability only, skip the calibration */
 	bool available;
 	char why[128];		/* when not available: one line */
 	double mips;		/* calibration loop, guest instructions per us */

@@ -22,7 +22,9 @@
 #define VM_HOLE_END	0x100000ull	/* 0xa0000-0xfffff: VGA, ROMs, BIOS (reserved) */
 #define VM_ROM_GPA	0xc0000ull	/* where vmi-run places the VMI ROM */
 #define VM_MIN_RAM	(4ull << 20)
-#define VM_MAX_RAM	(64ull << 30)
+/* One RAM slot from 0; the top stays below the 32-bit MMIO hole (LAPIC at
+ * 0xfee00000, IOAPIC at 0xfec00000), so RAM ends at 3 GiB. */
+#define VM_MAX_RAM	(3ull << 30)
 
 /* vmi-run's exit status (documented in hypervisor-ref/README.md). */
 #define VM_EXIT_OK		0	/* the guest powered off, or halted for good */
@@ -57,6 +59,7 @@ struct vm_device {
 	const char *name;
 	enum dev_when when;
 	int (*init)(struct vm *vm);	/* 0, or -1 after one error line */
+	void (*exit)(struct vm *vm);	/* frees what init made; may be NULL */
 	struct vm_device *next;
 };
 
@@ -139,6 +142,8 @@ struct vm {
 
 #define VM_TIMER_HZ 1000000000ull
 
+int hc_time__init(struct vm *vm);	/* the VMI alarm timer (hc_time.c) */
+
 /* Lifecycle (vm.c). create maps RAM and runs the device inits the backend
  * needs; the backend is created afterwards by the caller. */
 int vm__create(struct vm *vm, uint64_t ram_size, const struct backend_ops *ops);
@@ -165,6 +170,7 @@ int vm__timer_register(struct vm *vm, struct vm_timer *t);
 void vm__timer_arm(struct vm *vm, struct vm_timer *t, uint64_t deadline_ns);
 void vm__timer_cancel(struct vm *vm, struct vm_timer *t);
 uint64_t vm__now_ns(void);
+uint64_t vm__next_deadline(struct vm *vm);	/* earliest armed, 0: none */
 /* Fire every due timer and feed pending stdin to the UART; the exit loop calls
  * it after each exit; bt may call it more often. */
 void vm__poll(struct vm *vm);
@@ -178,7 +184,10 @@ void vm__request_stop(struct vm *vm, enum vm_stop why, int code);
  * with or without an exit. Every other register is left as it was. */
 void dispatch__hypercall(struct vm *vm, struct vcpu_regs *regs, unsigned cpl);
 
-/* The exit loop (vm.c): run until the guest stops; returns the exit status. */
+void dispatch__print_stats(struct vm *vm);	/* --stats: per-call counts */
+const char *run__exit_name(enum exit_reason r);
+
+/* The exit loop (run.c): run until the guest stops; returns the exit status. */
 int vm__run(struct vm *vm);
 /* Print vCPU state (registers, control registers, last exit) to stderr. */
 void vm__dump_state(struct vm *vm, const char *why);

@@ -1,0 +1,83 @@
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
+/*
+ * Every backend vmi-run knows, in --backend auto's order of preference.
+ * bt_backend_ops is a weak reference (backend.h): without backends/bt linked
+ * in it is NULL and bt is reported as not built.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "backends.h"
+#include "vm.h"
+
+static const char *const names[] = { "hvm", "bt" };
+#define NBACKENDS (sizeof(names) / sizeof(names[0]))
+
+static const struct backend_ops *lookup(unsigned i)
+{
+	/* Add a backend: its name above and one line here. */
+	switch (i) {
+	case 0: return &hvm_backend_ops;
+	case 1: return &bt_backend_ops;	/* NULL unless backends/bt is linked in */
+	default: return NULL;
+	}
+}
+
+int backends__select(const char *name, const struct backend_ops **ops)
+{
+	char why[400] = "";
+
+	for (unsigned i = 0; i < NBACKENDS; i++) {
+		const struct backend_ops *o = lookup(i);
+		if (strcmp(name, "auto") && strcmp(name, names[i]))
+			continue;
+		if (!o) {
+			if (strcmp(name, "auto")) {
+				fprintf(stderr, "vmi-run: --backend %s: not built into this vmi-run\n", name);
+				return VM_EXIT_USAGE;
+			}
+			continue;
+		}
+		if (strcmp(name, "auto")) {
+			*ops = o;	/* named: its own create() reports why not */
+			return 0;
+		}
+		struct backend_probe p = { .quick = true };
+		o->probe(&p);
+		if (p.available) {
+			*ops = o;
+			return 0;
+		}
+		size_t n = strlen(why);
+		snprintf(why + n, sizeof(why) - n, "%s%s: %s", n ? "; " : "", names[i], p.why);
+	}
+	if (strcmp(name, "auto")) {
+		fprintf(stderr, "vmi-run: --backend %s: no such backend (auto, hvm, bt)\n", name);
+		return VM_EXIT_USAGE;
+	}
+	fprintf(stderr, "vmi-run: --backend auto: no backend works here (%s)\n", why);
+	return VM_EXIT_HOST;
+}
+
+int backends__probe(void)
+{
+	int any = 0;
+
+	for (unsigned i = 0; i < NBACKENDS; i++) {
+		const struct backend_ops *o = lookup(i);
+		struct backend_probe p = { .quick = false };
+		if (!o) {
+			printf("%-4s unavailable: not built into this vmi-run\n", names[i]);
+			continue;
+		}
+		o->probe(&p);
+		if (!p.available) {
+			printf("%-4s unavailable: %s\n", names[i], p.why);
+			continue;
+		}
+		any = 1;
+		printf("%-4s available: %.0f MIPS, %.2f us per exit%s%s\n", names[i], p.mips,
+		       p.exit_us, p.why[0] ? "; " : "", p.why);
+	}
+	return any ? 0 : VM_EXIT_HOST;
+}
