@@ -27,7 +27,8 @@ $(ROM_NATIVE) $(ROM_HYPERCALL): vmi-rom/rom.asm vmi-rom/gen/slots.inc $(ROMTOOL)
 ROM_TESTDIR   := $(BUILD)/vmi-rom
 ROM_UNITS     := romcheck_test romslot_test
 ROM_UNIT_BINS := $(foreach t,$(ROM_UNITS),$(ROM_TESTDIR)/$(t) $(ROM_TESTDIR)/$(t)-san)
-#CHECK_TESTS   += $(ROM_UNIT_BINS) $(ROM_TESTDIR)/mutate_test
+ALL_TARGETS   += $(ROM_UNIT_BINS) $(ROM_TESTDIR)/mutate_test
+CHECK_TESTS   += vmi-rom/test-freestanding.sh $(ROM_UNIT_BINS) $(ROM_TESTDIR)/mutate_test
 
 $(ROM_TESTDIR)/%_test: vmi-rom/%_test.c vmi-rom/romtest.h $(ROMVAL_SRCS) $(ROM_HDRS)
 	@mkdir -p $(@D)

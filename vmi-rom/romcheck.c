@@ -395,8 +395,8 @@ static void check_image(struct check *c)
 		problem(c, 0, "image is empty", 0);
 		return;
 	}
-	if ((c->len < 2 || img[0] != 0x55 || img[1] != 0xaa) &&
-	    problem(c, 0, "signature is not 0x55 0xaa", c->len < 2 ? img[0] : rd16(img)))
+	if (c->len >= 2 && (img[0] != 0x55 || img[1] != 0xaa) &&
+	    problem(c, 0, "signature is not 0x55 0xaa", rd16(img)))
 		return;
 	if (c->len >= 3 && img[2] == 0 && problem(c, 2, "block count is 0", 0))
 		return;

@@ -174,6 +174,14 @@ static int decode_one(const ZydisDecoder *d, struct slot *s, unsigned off, struc
 	ZydisDecodedOperand ops[ZYDIS_MAX_OPERAND_COUNT];
 	uint8_t padded[SLOT + ZYDIS_MAX_INSTRUCTION_LENGTH];
 
+	if (s->code[off] == 0xcc) {	/* the padding, most of a slot: no need for Zydis */
+		memset(x, 0, sizeof(*x));
+		x->off = (uint8_t)off;
+		x->len = 1;
+		x->kind = K_INT3;
+		x->pushed = -1;
+		return 0;
+	}
 	if (!ZYAN_SUCCESS(ZydisDecoderDecodeFull(d, s->code + off, SLOT - off, &in, ops))) {
 		/* would it decode with more bytes? then it crosses the slot's end */
 		memset(padded, 0, sizeof(padded));
