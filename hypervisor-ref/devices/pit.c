@@ -180,8 +180,10 @@ static void control(struct pit *p, uint8_t v)
 	c->latched = c->status_latched = false;
 	c->loaded = false;
 	if (n == 0) {
+		/* IRQ0 is modelled as pulses, so the line rests low whatever the
+		 * mode: a rising OUT here would be a spurious edge at the PIC. */
 		vm__timer_cancel(p->vm, &p->timer);
-		vm__set_irq(p->vm, 0, c->mode != 0);
+		vm__set_irq(p->vm, 0, 0);
 	}
 }
 

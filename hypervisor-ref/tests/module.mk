@@ -1,0 +1,20 @@
+# hypervisor-ref/tests: Check units (plain and sanitized) over the fake
+# backend, the bad-input script and the end-to-end payloads on hvm.
+HV_TESTDIR   := $(BUILD)/hv-tests
+# Everything in vmi-run except main and the backends: what the units link.
+HV_UNIT_LIB  := $(filter-out $(HV)/backends.c $(HV)/backends/%,$(VMIRUN_SRCS)) $(HV)/tests/fake.c
+HV_UNITS     := dispatch_test devices_test loader_test
+HV_UNIT_BINS := $(foreach t,$(HV_UNITS),$(HV_TESTDIR)/$(t) $(HV_TESTDIR)/$(t)-san)
+
+$(HV_TESTDIR)/%: $(call HV_OBJ,$(HV)/tests/%.c $(HV_UNIT_LIB))
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -o $@ $^ $(VMIRUN_LIBS) $(CHECK_LIBS)
+$(HV_TESTDIR)/%-san: $(call HV_SAN_OBJ,$(HV)/tests/%.c $(HV_UNIT_LIB))
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(SANFLAGS) -o $@ $^ $(VMIRUN_LIBS) $(CHECK_LIBS)
+
+# The unit objects need Check's headers.
+$(BUILD)/hv/$(HV)/tests/%.o: HV_CFLAGS += $(CHECK_CFLAGS)
+
+ALL_TARGETS += $(HV_UNIT_BINS)
+CHECK_TESTS += $(HV_UNIT_BINS)
