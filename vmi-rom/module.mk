@@ -42,3 +42,22 @@ $(ROM_TESTDIR)/%_test-san: vmi-rom/%_test.c vmi-rom/romtest.h $(ROMVAL_SRCS) $(R
 $(ROM_TESTDIR)/mutate_test: vmi-rom/mutate_test.c $(ROMVAL_SRCS) $(ROM_HDRS) | $(ROM_NATIVE) $(ROM_HYPERCALL)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -Ivmi-rom -o $@ $< $(ROMVAL_SRCS) $(ROMTOOL_LIBS)
+
+# `make fuzz`: libFuzzer (clang) over the validate and dump paths, seeded with
+# both ROMs; FUZZ_SECONDS per run. Not part of `make check`.
+FUZZ_SECONDS  ?= 120
+ROM_FUZZER    := $(ROM_TESTDIR)/fuzz-romvalidate
+ROM_CORPUS    := $(HOME)/.cache/vmi-x64/fuzz-romvalidate
+.PHONY: fuzz rom-fuzz
+fuzz: rom-fuzz
+
+$(ROM_FUZZER): vmi-rom/fuzz_romvalidate.c $(ROMVAL_SRCS) $(ROM_HDRS)
+	@mkdir -p $(@D)
+	clang -O1 -g -std=gnu11 -Wall -Wextra -Werror -Iinclude -Ivmi-rom -fsanitize=fuzzer,address,undefined \
+		-fno-sanitize-recover=all -o $@ $< $(ROMVAL_SRCS) $(ROMTOOL_LIBS)
+
+rom-fuzz: $(ROM_FUZZER) $(ROM_NATIVE) $(ROM_HYPERCALL)
+	@mkdir -p $(ROM_CORPUS) $(ROM_TESTDIR)/fuzz-crashes
+	@cp $(ROM_NATIVE) $(ROM_HYPERCALL) $(ROM_CORPUS)/
+	$(ROM_FUZZER) -max_total_time=$(FUZZ_SECONDS) -max_len=131072 -print_final_stats=1 \
+		-artifact_prefix=$(ROM_TESTDIR)/fuzz-crashes/ $(ROM_CORPUS)
