@@ -56,6 +56,8 @@ void trap__set_handler(unsigned vector, trap_handler_fn *fn);
 void trap__set_fixup(trap_fixup_fn *fn);
 void trap__dispatch(struct trap_frame *f);
 extern u64 trap__last_cr2;
+extern struct trap_frame trap__last;	/* the last exception caught */
+void trap__dump(const struct trap_frame *f);
 extern unsigned trap__exceptions;	/* exceptions caught by trap__catch_call */
 /* Call fn(a1..a4); -1 when it returned (its rax in *result), else the
  * vector of the exception that interrupted it. */

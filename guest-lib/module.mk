@@ -1,7 +1,10 @@
 # guest-lib: the freestanding x86-64 runtime of the test kernels (probe/,
 # conformance/). Kernels link $(GUEST_LIB_OBJS) with guest-lib/guest.ld and
 # turn the ELF64 into the ELF32 that QEMU's multiboot loader requires
-# ($(call guest_kernel,...) below).
+# ($(call guest_kernel,...) below). Kernels in directories sorted before
+# guest-lib/ include this file first; the guard makes that idempotent.
+ifndef GUEST_LIB_MK
+GUEST_LIB_MK := 1
 GUEST_CFLAGS := -std=gnu11 -O2 -g $(WARN) -ffreestanding -fno-builtin -nostdlib \
 	-fno-pic -fno-pie -mno-red-zone -mcmodel=small -mgeneral-regs-only \
 	-fno-stack-protector -fno-asynchronous-unwind-tables -fno-omit-frame-pointer \
@@ -27,3 +30,4 @@ define guest_kernel
 	ld $(GUEST_LDFLAGS) -o $(1).64 $(2)
 	objcopy -O elf32-i386 $(1).64 $(1)
 endef
+endif

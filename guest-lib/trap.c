@@ -19,6 +19,7 @@ static struct idt_gate idt[256] __attribute__((aligned(16)));
 static trap_handler_fn *handlers[256];
 static trap_fixup_fn *fixup;
 u64 trap__last_cr2;
+struct trap_frame trap__last;
 unsigned trap__exceptions;
 
 static const char *const names[32] = {
@@ -50,7 +51,7 @@ void trap__set_fixup(trap_fixup_fn *fn)
 	fixup = fn;
 }
 
-static void dump(const struct trap_frame *f)
+void trap__dump(const struct trap_frame *f)
 {
 	const char *name = f->vector < 32 && names[f->vector] ? names[f->vector] : "vector";
 
@@ -82,12 +83,13 @@ void trap__dispatch(struct trap_frame *f)
 		return;
 	if (catch_rsp) {
 		trap__exceptions++;
+		trap__last = *f;
 		f->rip = (u64)(uintptr_t)catch_landing;
 		f->rsp = catch_rsp;
 		f->rax = v;
 		return;
 	}
-	dump(f);
+	trap__dump(f);
 	printf("Bail out! unexpected exception %u\n", v);
 	guest__exit(4);
 }

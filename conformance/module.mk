@@ -1,0 +1,19 @@
+# conformance: the test kernel any hypervisor vendor runs (README.md), and
+# conformance/run, its harness. One test a file: tests/<call>/<what>.c.
+include guest-lib/module.mk
+CONF_KERNEL := $(BUILD)/conformance/conformance.elf
+CONF_TESTS  := $(sort $(wildcard conformance/tests/*/*.c))
+CONF_SRCS   := conformance/runner.c conformance/env.c $(CONF_TESTS)
+CONF_OBJS   := $(patsubst %,$(BUILD)/guest/%.o,$(CONF_SRCS))
+ALL_TARGETS += $(CONF_KERNEL)
+
+$(BUILD)/guest/conformance/%.c.o: conformance/%.c conformance/test.h $(GUEST_HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(GUEST_CFLAGS) -Iconformance -c -o $@ $<
+
+# The build fails when a call in the generated coverage list has no test.
+$(BUILD)/conformance/.coverage-ok: conformance/gen/coverage.txt conformance/check-coverage.sh $(CONF_TESTS)
+	@conformance/check-coverage.sh $@
+
+$(CONF_KERNEL): $(CONF_OBJS) $(GUEST_LIB_OBJS) guest-lib/guest.ld $(BUILD)/conformance/.coverage-ok
+	$(call guest_kernel,$@,$(filter %.o,$^))
