@@ -1,0 +1,98 @@
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
+/* Shared between the parts of the bt core; nothing outside backends/bt. */
+#ifndef BT_INTERNAL_H
+#define BT_INTERNAL_H
+
+#include <Zydis/Zydis.h>
+#include "bt.h"
+
+#define BT_MAX_BLOCK_INSNS 64
+#define BT_CACHE_SIZE	(32u << 20)
+#define BT_HASH_BITS	14
+#define BT_BOUNCE	64
+#define PAGE_SIZE	4096ull
+#define PAGE_MASK	(~(PAGE_SIZE - 1))
+
+enum acc { ACC_R, ACC_W, ACC_X };
+
+/* A guest memory access in translated code (lives in the code cache). */
+struct bt_memdesc {
+	uint64_t guest_rip;	/* the instruction, for precise faults */
+	uint8_t *hit;		/* resume here with the host pointer in s0 */
+	uint8_t *ool;		/* resume here when a store goes to the bounce buffer */
+	uint8_t *after;		/* resume here after the write-back */
+	uint8_t s0, s1, s2;	/* s2 = 0xff when the sequence borrowed no third register */
+	uint8_t size, read, write, seg, addr32;
+};
+
+struct bt_block {
+	uint64_t rip, pa, pa2;	/* pa2: second page of a page-crossing insn, or ~0 */
+	uint32_t mode;		/* code bits | cpl<<8 */
+	bool helper;		/* the first instruction runs in the C interpreter */
+	uint16_t ninsn;
+	uint8_t *code;
+	struct bt_block *next;
+};
+
+struct bt_cache {
+	uint8_t *buf;
+	size_t used;
+	uint8_t *t_exit, *t_slow_mem, *t_slow_wb, *t_base;	/* trampolines */
+	struct bt_block *blocks;
+	size_t nblocks, maxblocks;
+	struct bt_block *hash[1u << BT_HASH_BITS];
+	uint8_t *code_page;	/* one byte per guest-physical page */
+	uint64_t npages, flushes;
+	struct bt_opts opts;
+	char msg[160];
+	/* bounce buffer for page-crossing and MMIO accesses */
+	uint8_t bounce[BT_BOUNCE];
+	uint64_t bounce_va, bounce_pa[2];
+	unsigned bounce_size, bounce_n0;
+};
+
+/* entry.S */
+void bt_enter(void *code);
+extern char bt_exit[], bt_exit_nosave[], bt_slow_mem[], bt_slow_wb[];
+
+/* cache.c */
+int cache__init(struct bt_cpu *c, const struct bt_opts *o);
+void cache__fini(struct bt_cpu *c);
+void cache__flush(struct bt_cpu *c);
+struct bt_block *cache__lookup(struct bt_cpu *c, uint64_t rip, uint64_t pa, uint32_t mode);
+void cache__chain(struct bt_cpu *c, struct bt_block *to);
+void cache__page_written(struct bt_cpu *c, uint64_t pa);
+
+/* translate.c */
+struct bt_block *translate__block(struct bt_cpu *c, uint64_t rip, uint64_t pa, uint32_t mode);
+int translate__decode(struct bt_cpu *c, uint64_t rip, ZydisDecodedInstruction *in,
+		      ZydisDecodedOperand *ops, uint64_t *pa2, uint8_t *bytes, bool raise);
+
+/* mmu.c */
+void mmu__flush(struct bt_cpu *c);
+void mmu__flush_page(struct bt_cpu *c, uint64_t va);
+/* Translate and check; on a fault raises #PF/#GP and returns -1. */
+int mmu__translate(struct bt_cpu *c, uint64_t va, enum acc a, bool user, uint64_t *pa, bool raise);
+uint8_t *mmu__ram(struct bt_cpu *c, uint64_t pa, uint64_t len);
+int mmu__read(struct bt_cpu *c, uint64_t va, void *buf, unsigned len, bool user);
+int mmu__write(struct bt_cpu *c, uint64_t va, const void *buf, unsigned len, bool user);
+int mmu__fetch(struct bt_cpu *c, uint64_t va, uint64_t *pa, bool raise);
+void mmu__drop_write_entries(struct bt_cpu *c, uint64_t pa_page);
+int bt_mem_slow(struct bt_cpu *c, struct bt_memdesc *d);
+int bt_mem_writeback(struct bt_cpu *c, struct bt_memdesc *d);
+
+/* except.c */
+void except__raise(struct bt_cpu *c, int vec, int err);	/* err < 0: none */
+void except__pf(struct bt_cpu *c, uint64_t va, uint32_t err);
+int except__deliver(struct bt_cpu *c, int vec, int err, bool soft, uint64_t ret_rip);
+bool except__triple(struct bt_cpu *c);
+void except__fatal(struct bt_cpu *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* helpers.c */
+/* Execute the instruction at rip in C; returns a bt_exit to leave, or -1 to go on. */
+int helpers__exec(struct bt_cpu *c);
+uint64_t helpers__read_flags(struct bt_cpu *c);
+
+/* run.c */
+void run__sync_entry_flags(struct bt_cpu *c);
+#endif

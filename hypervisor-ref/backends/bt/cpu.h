@@ -1,0 +1,141 @@
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
+/*
+ * The bt vCPU record. Translated code reaches it through the host GS base,
+ * so the first part has a fixed layout that entry.S and the code generator
+ * address by the CPU_* offsets below (checked by static asserts in cpu.c).
+ */
+#ifndef BT_CPU_H
+#define BT_CPU_H
+
+#define CPU_GPR		0	/* 16 guest GPRs, Intel order (rax rcx rdx rbx rsp rbp rsi rdi r8..r15) */
+#define CPU_RIP		128
+#define CPU_RFLAGS	136
+#define CPU_HOST_RSP	144	/* host stack while translated code runs */
+#define CPU_SAVE_RAX	152	/* scratch-register parking for the memory path */
+#define CPU_SAVE_S0	160
+#define CPU_SAVE_S1	168
+#define CPU_SAVE_FL	176	/* lahf/seto image of the guest's flags */
+#define CPU_SAVE_S2	184
+#define CPU_BUDGET	192	/* blocks left before returning to the dispatcher */
+#define CPU_RESUME	200	/* where a slow-path stub continues */
+#define CPU_LAST_STUB	208	/* the chainable exit stub that left, or 0 */
+#define CPU_TMP		216
+#define CPU_SELF	224
+#define CPU_HOST_FL	232
+#define CPU_ENTRY_FL	240	/* rflags image popfq'd on entry (arith flags + DF) */
+#define CPU_EXIT_FL	248
+#define CPU_RAW		256	/* 16 raw host registers captured by a slow stub */
+#define CPU_SEGBASE	384	/* es cs ss ds fs gs bases, for segment overrides */
+#define CPU_TLB		512	/* [user][write][256] of {tag, addend} */
+
+#define BT_TLB_ENTRIES	256
+#define BT_TLB_TABLE	(BT_TLB_ENTRIES * 16)
+
+#ifndef __ASSEMBLER__
+#include <stdbool.h>
+#include <stdint.h>
+#include <stddef.h>
+
+enum { R_AX, R_CX, R_DX, R_BX, R_SP, R_BP, R_SI, R_DI,
+       R_8, R_9, R_10, R_11, R_12, R_13, R_14, R_15 };
+enum { S_ES, S_CS, S_SS, S_DS, S_FS, S_GS, S_NONE = 7 };
+
+struct bt_tlbe {
+	uint64_t tag;		/* guest-virtual page, or 1 (never matches) */
+	int64_t addend;		/* host address - guest-virtual address */
+};
+
+struct bt_seg {
+	uint64_t base;
+	uint32_t limit;
+	uint16_t sel;
+	uint8_t type, s, dpl, p, db, l, g;
+};
+
+struct bt_machine;
+struct bt_cache;
+
+struct bt_cpu {
+	/* --- fixed layout (CPU_* offsets) --- */
+	uint64_t gpr[16];
+	uint64_t rip, rflags;
+	uint64_t host_rsp, save_rax, save_s0, save_s1, save_fl, save_s2;
+	uint64_t budget, resume, last_stub, tmp, self, host_fl, entry_fl, exit_fl;
+	uint64_t raw[16];
+	uint64_t segbase[8];
+	uint64_t pad[8];
+	struct bt_tlbe tlb[2][2][BT_TLB_ENTRIES];
+
+	/* --- C only --- */
+	struct bt_seg seg[6], ldt, tr;
+	uint64_t gdt_base, idt_base;
+	uint16_t gdt_limit, idt_limit;
+	uint64_t cr0, cr2, cr3, cr4, cr8, efer;
+	uint64_t star, lstar, cstar, fmask, kernel_gs_base, apic_base;
+	uint64_t sysenter_cs, sysenter_esp, sysenter_eip, tsc_offset, pat;
+	int cpl;
+	bool halted;
+	bool irq_shadow;	/* STI / MOV SS: no interrupt before the next insn */
+	int pending_exc;	/* nested-delivery tracking for #DF / triple fault */
+	bool in_c, in_df;		/* a slow path already wrote the full state back */
+	bool fatal, shutdown;	/* leave bt__run with BT_EXIT_FAULT / _SHUTDOWN */
+	uint64_t insns, blocks, slow_mem, helpers, exceptions, translations, hypercalls;	/* --stats */
+	struct bt_machine *m;
+	struct bt_cache *cache;
+};
+
+#define RFL_CF	0x1ull
+#define RFL_PF	0x4ull
+#define RFL_AF	0x10ull
+#define RFL_ZF	0x40ull
+#define RFL_SF	0x80ull
+#define RFL_TF	0x100ull
+#define RFL_IF	0x200ull
+#define RFL_DF	0x400ull
+#define RFL_OF	0x800ull
+#define RFL_IOPL 0x3000ull
+#define RFL_NT	0x4000ull
+#define RFL_RF	0x10000ull
+#define RFL_VM	0x20000ull
+#define RFL_AC	0x40000ull
+#define RFL_ID	0x200000ull
+#define RFL_ARITH (RFL_CF | RFL_PF | RFL_AF | RFL_ZF | RFL_SF | RFL_OF)
+/* Flags that live in the host's rflags while translated code runs. */
+#define RFL_LIVE  (RFL_ARITH | RFL_DF)
+
+#define CR0_PE	0x1ull
+#define CR0_TS	0x8ull
+#define CR0_WP	0x10000ull
+#define CR0_PG	0x80000000ull
+#define CR4_PSE	0x10ull
+#define CR4_PAE	0x20ull
+#define CR4_PGE	0x80ull
+#define EFER_SCE 0x1ull
+#define EFER_LME 0x100ull
+#define EFER_LMA 0x400ull
+#define EFER_NXE 0x800ull
+
+/* Exception vectors. */
+enum { EXC_DE = 0, EXC_DB = 1, EXC_BP = 3, EXC_UD = 6, EXC_NM = 7, EXC_DF = 8,
+       EXC_TS = 10, EXC_NP = 11, EXC_SS = 12, EXC_GP = 13, EXC_PF = 14 };
+
+/* Code mode of the current CS. */
+static inline bool cpu__long64(const struct bt_cpu *c)
+{
+	return (c->efer & EFER_LMA) && c->seg[S_CS].l;
+}
+
+static inline int cpu__code_bits(const struct bt_cpu *c)
+{
+	if (cpu__long64(c))
+		return 64;
+	if (!(c->cr0 & CR0_PE))
+		return 16;
+	return c->seg[S_CS].db ? 32 : 16;
+}
+
+void cpu__reset(struct bt_cpu *c);
+void cpu__load_seg_cache(struct bt_cpu *c, int sreg, uint16_t sel, uint64_t desc);
+void cpu__sync_segbase(struct bt_cpu *c);
+#endif
+#endif

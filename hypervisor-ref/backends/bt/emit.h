@@ -1,0 +1,137 @@
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
+/*
+ * A tiny x86-64 assembler for the fixed sequences the translator wraps around
+ * guest instructions. Guest instructions themselves go through Zydis.
+ */
+#ifndef BT_EMIT_H
+#define BT_EMIT_H
+
+#include <stdint.h>
+#include <string.h>
+
+struct emit {
+	uint8_t *p, *end;
+	int overflow;
+};
+
+static inline void e8(struct emit *e, uint8_t b)
+{
+	if (e->p < e->end)
+		*e->p++ = b;
+	else
+		e->overflow = 1;
+}
+
+static inline void e32(struct emit *e, uint32_t v)
+{
+	for (int i = 0; i < 4; i++)
+		e8(e, v >> (8 * i));
+}
+
+static inline void e64(struct emit *e, uint64_t v)
+{
+	e32(e, (uint32_t)v);
+	e32(e, v >> 32);
+}
+
+static inline void e_bytes(struct emit *e, const void *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		e8(e, ((const uint8_t *)p)[i]);
+}
+
+/* op r64, gs:[disp32] (or the store direction, by opcode) */
+static inline void e_gs_abs(struct emit *e, uint8_t op, int reg, int32_t disp)
+{
+	e8(e, 0x65);
+	e8(e, 0x48 | ((reg & 8) ? 4 : 0));
+	e8(e, op);
+	e8(e, ((reg & 7) << 3) | 4);
+	e8(e, 0x25);
+	e32(e, (uint32_t)disp);
+}
+
+#define OP_STORE 0x89
+#define OP_LOAD  0x8b
+#define OP_CMP   0x3b
+#define OP_ADD   0x03
+
+/* op r64, gs:[rax + disp32] */
+static inline void e_gs_rax(struct emit *e, uint8_t op, int reg, int32_t disp)
+{
+	e8(e, 0x65);
+	e8(e, 0x48 | ((reg & 8) ? 4 : 0));
+	e8(e, op);
+	e8(e, 0x80 | ((reg & 7) << 3));
+	e32(e, (uint32_t)disp);
+}
+
+/* mov qword gs:[disp32], simm32 */
+static inline void e_gs_store_imm(struct emit *e, int32_t disp, int32_t imm)
+{
+	e8(e, 0x65); e8(e, 0x48); e8(e, 0xc7); e8(e, 0x04); e8(e, 0x25);
+	e32(e, (uint32_t)disp);
+	e32(e, (uint32_t)imm);
+}
+
+/* mov r64, imm64 */
+static inline void e_mov_imm(struct emit *e, int reg, uint64_t v)
+{
+	e8(e, 0x48 | ((reg & 8) ? 1 : 0));
+	e8(e, 0xb8 + (reg & 7));
+	e64(e, v);
+}
+
+/* mov dst64, src64 */
+static inline void e_mov_rr(struct emit *e, int dst, int src)
+{
+	e8(e, 0x48 | ((src & 8) ? 4 : 0) | ((dst & 8) ? 1 : 0));
+	e8(e, 0x89);
+	e8(e, 0xc0 | ((src & 7) << 3) | (dst & 7));
+}
+
+/* mov dst32, src32 (zero-extends; flag-free) */
+static inline void e_mov_rr32(struct emit *e, int dst, int src)
+{
+	if ((src | dst) & 8)
+		e8(e, 0x40 | ((src & 8) ? 4 : 0) | ((dst & 8) ? 1 : 0));
+	e8(e, 0x89);
+	e8(e, 0xc0 | ((src & 7) << 3) | (dst & 7));
+}
+
+/* lea dst, [base + disp32]; w64 selects the 64- or 32-bit destination */
+static inline void e_lea_disp(struct emit *e, int dst, int base, int32_t disp, int w64)
+{
+	uint8_t rex = 0x40 | (w64 ? 8 : 0) | ((dst & 8) ? 4 : 0) | ((base & 8) ? 1 : 0);
+	if (rex != 0x40)
+		e8(e, rex);
+	e8(e, 0x8d);
+	e8(e, 0x80 | ((dst & 7) << 3) | (base & 7));
+	if ((base & 7) == 4)
+		e8(e, 0x24);
+	e32(e, (uint32_t)disp);
+}
+
+static inline uint8_t *e_jmp32(struct emit *e, uint8_t *target)
+{
+	e8(e, 0xe9);
+	uint8_t *at = e->p;
+	e32(e, (uint32_t)(target - (e->p + 4)));
+	return at;
+}
+
+static inline uint8_t *e_jcc32(struct emit *e, int cc, uint8_t *target)
+{
+	e8(e, 0x0f);
+	e8(e, 0x80 | cc);
+	uint8_t *at = e->p;
+	e32(e, (uint32_t)(target - (e->p + 4)));
+	return at;
+}
+
+static inline void patch32(uint8_t *at, uint8_t *target)
+{
+	int32_t rel = (int32_t)(target - (at + 4));
+	memcpy(at, &rel, 4);
+}
+#endif

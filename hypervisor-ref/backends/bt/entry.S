@@ -1,0 +1,140 @@
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
+/*
+ * Host <-> translated-code transitions. While translated code runs, the host
+ * GPRs and arithmetic flags hold the guest's, and GS points at struct bt_cpu
+ * (cpu.h). These stubs switch to the host stack saved in CPU_HOST_RSP before
+ * touching any stack, because rsp holds the guest's stack pointer.
+ */
+#include "cpu.h"
+
+	.intel_syntax noprefix
+	.text
+
+
+.macro SAVE_ALL where
+	mov gs:[\where + 0], rax
+	mov gs:[\where + 8], rcx
+	mov gs:[\where + 16], rdx
+	mov gs:[\where + 24], rbx
+	mov gs:[\where + 32], rsp
+	mov gs:[\where + 40], rbp
+	mov gs:[\where + 48], rsi
+	mov gs:[\where + 56], rdi
+	mov gs:[\where + 64], r8
+	mov gs:[\where + 72], r9
+	mov gs:[\where + 80], r10
+	mov gs:[\where + 88], r11
+	mov gs:[\where + 96], r12
+	mov gs:[\where + 104], r13
+	mov gs:[\where + 112], r14
+	mov gs:[\where + 120], r15
+.endm
+
+.macro LOAD_ALL where
+	mov rax, gs:[\where + 0]
+	mov rcx, gs:[\where + 8]
+	mov rdx, gs:[\where + 16]
+	mov rbx, gs:[\where + 24]
+	mov rbp, gs:[\where + 40]
+	mov rsi, gs:[\where + 48]
+	mov rdi, gs:[\where + 56]
+	mov r8, gs:[\where + 64]
+	mov r9, gs:[\where + 72]
+	mov r10, gs:[\where + 80]
+	mov r11, gs:[\where + 88]
+	mov r12, gs:[\where + 96]
+	mov r13, gs:[\where + 104]
+	mov r14, gs:[\where + 112]
+	mov r15, gs:[\where + 120]
+	mov rsp, gs:[\where + 32]
+.endm
+
+/* void bt_enter(void *code): GS base already points at the vCPU. */
+	.globl bt_enter
+	.type bt_enter, @function
+bt_enter:
+	push rbx
+	push rbp
+	push r12
+	push r13
+	push r14
+	push r15
+	sub rsp, 8		/* keep the host stack 16-byte aligned */
+	mov gs:[CPU_HOST_RSP], rsp
+	mov gs:[CPU_RESUME], rdi
+	push qword ptr gs:[CPU_ENTRY_FL]
+	popfq
+	LOAD_ALL CPU_GPR
+	jmp qword ptr gs:[CPU_RESUME]
+	.size bt_enter, .-bt_enter
+
+/* Leave translated code; the exit stub already stored the guest rip. */
+	.globl bt_exit
+bt_exit:
+	SAVE_ALL CPU_GPR
+	mov rsp, gs:[CPU_HOST_RSP]
+	pushfq
+	pop rax
+	mov gs:[CPU_EXIT_FL], rax
+	/* fall through */
+	.globl bt_exit_nosave
+bt_exit_nosave:
+	mov rsp, gs:[CPU_HOST_RSP]
+	cld
+	add rsp, 8
+	pop r15
+	pop r14
+	pop r13
+	pop r12
+	pop rbp
+	pop rbx
+	ret
+
+/*
+ * TLB miss: rax = memory-access descriptor, the access's scratch register
+ * holds the guest-virtual address, guest flags are parked in CPU_SAVE_FL
+ * (DF still live). bt_mem_slow() returns 1 to resume at CPU_RESUME with the
+ * registers from RAW, or 0 when it delivered an exception or must leave.
+ */
+	.globl bt_slow_mem
+bt_slow_mem:
+	SAVE_ALL CPU_RAW
+	mov rsp, gs:[CPU_HOST_RSP]
+	pushfq
+	pop rax
+	mov gs:[CPU_HOST_FL], rax
+	cld
+	mov rdi, gs:[CPU_SELF]
+	mov rsi, gs:[CPU_RAW]
+	call bt_mem_slow
+	test eax, eax
+	jz bt_exit_nosave
+	push qword ptr gs:[CPU_HOST_FL]
+	popfq
+	LOAD_ALL CPU_RAW
+	jmp qword ptr gs:[CPU_RESUME]
+
+/*
+ * After an instruction wrote to the bounce buffer (page-crossing or MMIO
+ * store): rax = descriptor, guest rax parked in CPU_SAVE_RAX, all flags live.
+ */
+	.globl bt_slow_wb
+bt_slow_wb:
+	SAVE_ALL CPU_RAW
+	mov rsp, gs:[CPU_HOST_RSP]
+	pushfq
+	pop rax
+	mov gs:[CPU_HOST_FL], rax
+	cld
+	mov rdi, gs:[CPU_SELF]
+	mov rsi, gs:[CPU_RAW]
+	call bt_mem_writeback
+	test eax, eax
+	jz bt_exit_nosave
+	push qword ptr gs:[CPU_HOST_FL]
+	popfq
+	LOAD_ALL CPU_RAW
+	mov rax, gs:[CPU_SAVE_RAX]
+	jmp qword ptr gs:[CPU_RESUME]
+
+	.section .note.GNU-stack,"",@progbits

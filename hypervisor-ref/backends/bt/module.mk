@@ -1,0 +1,42 @@
+# backends/bt: the binary-translation core and its tests.
+BT_DIR  := hypervisor-ref/backends/bt
+BT_SRCS := $(addprefix $(BT_DIR)/,cpu.c cache.c translate.c mmu.c except.c operand.c \
+	helpers.c string.c sys.c transfer.c run.c)
+BT_ASM  := $(BT_DIR)/entry.S
+BT_OUT  := $(BUILD)/bt
+BT_LIBS := -lZydis
+BT_CFLAGS = $(CFLAGS) -I$(BT_DIR)
+
+$(BT_OUT)/libbt.a: $(patsubst $(BT_DIR)/%.c,$(BT_OUT)/%.o,$(BT_SRCS)) $(BT_OUT)/entry.o
+	@mkdir -p $(@D)
+	$(AR) rcs $@ $^
+
+$(BT_OUT)/libbt-san.a: $(patsubst $(BT_DIR)/%.c,$(BT_OUT)/san/%.o,$(BT_SRCS)) $(BT_OUT)/entry.o
+	@mkdir -p $(@D)
+	$(AR) rcs $@ $^
+
+$(BT_OUT)/%.o: $(BT_DIR)/%.c $(wildcard $(BT_DIR)/*.h)
+	@mkdir -p $(@D)
+	$(CC) $(BT_CFLAGS) -c -o $@ $<
+
+$(BT_OUT)/san/%.o: $(BT_DIR)/%.c $(wildcard $(BT_DIR)/*.h)
+	@mkdir -p $(@D)
+	$(CC) $(BT_CFLAGS) $(SANFLAGS) -c -o $@ $<
+
+$(BT_OUT)/entry.o: $(BT_DIR)/entry.S $(BT_DIR)/cpu.h
+	@mkdir -p $(@D)
+	$(CC) -I$(BT_DIR) -c -o $@ $<
+
+ALL_TARGETS += $(BT_OUT)/libbt.a
+
+BT_TEST_SRCS := $(BT_DIR)/tests/gen.c $(BT_DIR)/tests/diff.c
+
+$(BT_OUT)/bt-fuzz: $(BT_DIR)/tests/fuzz.c $(BT_TEST_SRCS) $(BT_OUT)/libbt.a $(wildcard $(BT_DIR)/tests/*.h)
+	$(CC) $(BT_CFLAGS) -o $@ $(filter %.c,$^) $(BT_OUT)/libbt.a -lunicorn -lZydis
+
+ALL_TARGETS += $(BT_OUT)/bt-fuzz
+
+.PHONY: fuzz bt-fuzz
+fuzz: bt-fuzz
+bt-fuzz: $(BT_OUT)/bt-fuzz
+	$(BT_OUT)/bt-fuzz --cases 200000 --seed $$(date +%s)

@@ -1,0 +1,159 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * The dispatcher: look up (or translate) the block at rip, run it, take
+ * interrupts at block boundaries, and run the C interpreter for helper
+ * blocks. Translated code finds the vCPU through the host GS base, which is
+ * set while bt__run runs (one vCPU per host thread).
+ */
+#include <asm/prctl.h>
+#include <stdio.h>
+#include <string.h>
+#include <stdlib.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#include "bt_internal.h"
+
+static void set_gs(struct bt_cpu *c)
+{
+	syscall(SYS_arch_prctl, ARCH_SET_GS, (unsigned long)c);
+}
+
+struct bt_cpu *bt__create(struct bt_machine *m, const struct bt_opts *o, char *err, size_t errlen)
+{
+	struct bt_cpu *c = aligned_alloc(64, (sizeof(struct bt_cpu) + 63) & ~(size_t)63);
+	if (!c) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	memset(c, 0, sizeof(*c));
+	c->m = m;
+	c->self = (uint64_t)(uintptr_t)c;
+	if (cache__init(c, o)) {
+		snprintf(err, errlen, "cannot allocate the translation cache");
+		bt__destroy(c);
+		return NULL;
+	}
+	cpu__reset(c);
+	mmu__flush(c);
+	return c;
+}
+
+void bt__destroy(struct bt_cpu *c)
+{
+	if (!c)
+		return;
+	cache__fini(c);
+	free(c);
+}
+
+const char *bt__fault_msg(struct bt_cpu *c)
+{
+	return c->cache->msg;
+}
+
+void bt__kick(struct bt_cpu *c)
+{
+	c->budget = 0;
+}
+
+void bt__state_changed(struct bt_cpu *c)
+{
+	c->fatal = c->shutdown = c->in_df = false;
+	c->pending_exc = 0;
+	c->cache->msg[0] = 0;
+	cpu__sync_segbase(c);
+	mmu__flush(c);
+	c->last_stub = 0;
+}
+
+void bt__invalidate_code(struct bt_cpu *c)
+{
+	cache__flush(c);
+	mmu__flush(c);
+}
+
+static bool take_interrupt(struct bt_cpu *c)
+{
+	struct bt_machine *m = c->m;
+	if (!(c->rflags & RFL_IF) || c->irq_shadow || !m->irq_pending || m->irq_pending(m->opaque) < 0)
+		return false;
+	int vec = m->irq_ack(m->opaque);
+	if (vec < 0)
+		return false;
+	c->halted = false;
+	except__deliver(c, vec, -1, false, c->rip);
+	return true;
+}
+
+/* Run one translated block (and whatever it chains to). */
+static void run_block(struct bt_cpu *c, struct bt_block *b, uint64_t slice)
+{
+	c->entry_fl = (c->rflags & RFL_LIVE) | 2;
+	c->in_c = false;
+	c->budget = slice;
+	bt_enter(b->code);
+	if (!c->in_c)
+		c->rflags = (c->rflags & ~RFL_LIVE) | (c->exit_fl & RFL_LIVE);
+	c->blocks++;
+}
+
+enum bt_exit bt__run(struct bt_cpu *c, uint64_t slice)
+{
+	set_gs(c);
+	for (uint64_t n = 0; n < slice; n++) {
+		if (c->fatal)
+			return BT_EXIT_FAULT;
+		if (c->shutdown)
+			return BT_EXIT_SHUTDOWN;
+		take_interrupt(c);
+		if (c->halted) {
+			c->halted = false;
+			return BT_EXIT_HLT;	/* the caller waits for an interrupt */
+		}
+		bool shadow = c->irq_shadow;
+		uint64_t pa;
+		if (mmu__fetch(c, c->rip, &pa, true))
+			continue;
+		uint32_t mode = (uint32_t)cpu__code_bits(c) | (uint32_t)c->cpl << 8;
+		struct bt_block *b = cache__lookup(c, c->rip, pa, mode);
+		if (!b) {
+			if (!c->fatal && !c->shutdown && !c->cache->msg[0])
+				continue;	/* the fetch raised an exception */
+			c->fatal = true;
+			continue;
+		}
+		if (b->helper) {
+			c->last_stub = 0;
+			int r = helpers__exec(c);
+			if (shadow)
+				c->irq_shadow = false;
+			if (r >= 0)
+				return (enum bt_exit)r;
+			continue;
+		}
+		if (c->last_stub)
+			cache__chain(c, b);
+		run_block(c, b, shadow ? 1 : slice - n);
+		if (shadow)
+			c->irq_shadow = false;
+	}
+	return c->fatal ? BT_EXIT_FAULT : c->shutdown ? BT_EXIT_SHUTDOWN : BT_EXIT_BUDGET;
+}
+
+void bt__dump(struct bt_cpu *c, char *buf, size_t len)
+{
+	static const char *const names[16] = { "rax", "rcx", "rdx", "rbx", "rsp", "rbp", "rsi",
+		"rdi", "r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15" };
+	size_t o = 0;
+	for (int i = 0; i < 16 && o < len; i++)
+		o += (size_t)snprintf(buf + o, len - o, "%s=%016llx%s", names[i],
+				      (unsigned long long)c->gpr[i], i % 4 == 3 ? "\n" : " ");
+	if (o < len)
+		snprintf(buf + o, len - o,
+			 "rip=%016llx rflags=%08llx cpl=%d cs=%04x ss=%04x\n"
+			 "cr0=%08llx cr2=%016llx cr3=%016llx cr4=%08llx efer=%llx\n",
+			 (unsigned long long)c->rip, (unsigned long long)c->rflags, c->cpl,
+			 c->seg[S_CS].sel, c->seg[S_SS].sel, (unsigned long long)c->cr0,
+			 (unsigned long long)c->cr2, (unsigned long long)c->cr3,
+			 (unsigned long long)c->cr4, (unsigned long long)c->efer);
+}

@@ -1,0 +1,159 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * The oracle is Unicorn (QEMU's x86 emulator as a library). Both machines
+ * get the same 4 MiB of RAM, identity-mapped by 2 MiB pages in bt (long mode
+ * needs paging); Unicorn's 64-bit mode runs flat. The page tables' accessed
+ * and dirty bits are not compared: only the data and stack regions are.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unicorn/unicorn.h>
+#include "../bt.h"
+#include "diff.h"
+
+struct diff {
+	uc_engine *uc;
+	struct bt_machine m;
+	struct bt_cpu *c;
+	uint8_t *ram, *uram;
+};
+
+static const int uc_regs[16] = {
+	UC_X86_REG_RAX, UC_X86_REG_RCX, UC_X86_REG_RDX, UC_X86_REG_RBX,
+	UC_X86_REG_RSP, UC_X86_REG_RBP, UC_X86_REG_RSI, UC_X86_REG_RDI,
+	UC_X86_REG_R8, UC_X86_REG_R9, UC_X86_REG_R10, UC_X86_REG_R11,
+	UC_X86_REG_R12, UC_X86_REG_R13, UC_X86_REG_R14, UC_X86_REG_R15,
+};
+
+static const char *const names[16] = { "rax", "rcx", "rdx", "rbx", "rsp", "rbp", "rsi",
+	"rdi", "r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15" };
+
+struct diff *diff__new(bool single_step)
+{
+	struct diff *d = calloc(1, sizeof(*d));
+	char err[128];
+	d->ram = calloc(1, GEN_RAM);
+	d->uram = calloc(1, GEN_RAM);
+	if (uc_open(UC_ARCH_X86, UC_MODE_64, &d->uc) != UC_ERR_OK)
+		abort();
+	uc_mem_map(d->uc, 0, GEN_RAM, UC_PROT_ALL);
+	d->m.ram = d->ram;
+	d->m.ram_size = GEN_RAM;
+	struct bt_opts o = { .single_step = single_step };
+	d->c = bt__create(&d->m, &o, err, sizeof(err));
+	if (!d->c) {
+		fprintf(stderr, "bt: %s\n", err);
+		abort();
+	}
+	return d;
+}
+
+void diff__free(struct diff *d)
+{
+	bt__destroy(d->c);
+	uc_close(d->uc);
+	free(d->ram);
+	free(d->uram);
+	free(d);
+}
+
+/* Identity map the first 4 MiB with 2 MiB pages; long mode, CPL0. */
+static void setup_bt(struct diff *d, const struct gen_case *g)
+{
+	struct bt_cpu *c = d->c;
+	uint64_t pml4 = 0x1003 | 0x4, pdpt = 0x2003 | 0x4;
+	memcpy(d->ram + 0x1000, &pdpt, 8);
+	(void)pml4;
+	uint64_t e = 0x2000 | 0x7;
+	memcpy(d->ram + 0x1000, &e, 8);
+	e = 0x3000 | 0x7;
+	memcpy(d->ram + 0x2000, &e, 8);
+	for (uint64_t i = 0; i < 2; i++) {
+		e = (i << 21) | 0x87;
+		memcpy(d->ram + 0x3000 + 8 * i, &e, 8);
+	}
+	memcpy(c->gpr, g->regs, sizeof(c->gpr));
+	c->rip = GEN_CODE;
+	c->rflags = g->rflags;
+	c->cr0 = CR0_PE | CR0_PG | CR0_WP | 0x10;
+	c->cr3 = 0x1000;
+	c->cr4 = CR4_PAE;
+	c->efer = EFER_LME | EFER_LMA | EFER_NXE;
+	cpu__load_seg_cache(c, S_CS, 0x8, 0x00af9b000000ffffull);
+	cpu__load_seg_cache(c, S_SS, 0x10, 0x00cf93000000ffffull);
+	c->cpl = 0;
+	bt__state_changed(c);
+	bt__invalidate_code(c);
+}
+
+static void setup_uc(struct diff *d, const struct gen_case *g)
+{
+	uc_mem_write(d->uc, 0, d->uram, GEN_RAM);
+	uc_ctl_remove_cache(d->uc, GEN_CODE, GEN_CODE + sizeof(g->code));
+	for (int i = 0; i < 16; i++)
+		uc_reg_write(d->uc, uc_regs[i], &g->regs[i]);
+	uint64_t fl = g->rflags;
+	uc_reg_write(d->uc, UC_X86_REG_EFLAGS, &fl);
+}
+
+int diff__run(struct diff *d, const struct gen_case *g, uint64_t seed, char *msg, size_t len)
+{
+	memset(d->ram, 0, 0x4000);
+	gen__fill(d->ram, seed);
+	memcpy(d->ram + GEN_CODE, g->code, g->len);
+	memcpy(d->uram, d->ram, GEN_RAM);
+	setup_bt(d, g);
+	setup_uc(d, g);
+
+	uc_err ue = uc_emu_start(d->uc, GEN_CODE, GEN_CODE + g->len - 1, 0, 100000);
+	enum bt_exit be = BT_EXIT_BUDGET;
+	for (int i = 0; i < 1000 && be == BT_EXIT_BUDGET; i++)
+		be = bt__run(d->c, 1000);
+	if (ue != UC_ERR_OK) {
+		snprintf(msg, len, "unicorn: %s", uc_strerror(ue));
+		return 1;
+	}
+	struct bt_cpu *c = d->c;
+	if (be != BT_EXIT_HLT || c->rip != GEN_CODE + g->len) {
+		char dump[1024];
+		bt__dump(c, dump, sizeof(dump));
+		snprintf(msg, len, "bt stopped with exit %d at rip %#llx (%s)\n%s", be,
+			 (unsigned long long)c->rip, bt__fault_msg(c), dump);
+		return 1;
+	}
+	size_t o = 0;
+	int bad = 0;
+	for (int i = 0; i < 16; i++) {
+		uint64_t v;
+		uc_reg_read(d->uc, uc_regs[i], &v);
+		if (v != c->gpr[i]) {
+			o += (size_t)snprintf(msg + o, o < len ? len - o : 0, "%s: bt %#llx unicorn %#llx\n",
+				names[i], (unsigned long long)c->gpr[i], (unsigned long long)v);
+			bad = 1;
+		}
+	}
+	uint64_t fl, mask = 0x8d5 & ~g->undef_flags;
+	uc_reg_read(d->uc, UC_X86_REG_EFLAGS, &fl);
+	if ((fl & mask) != (c->rflags & mask)) {
+		o += (size_t)snprintf(msg + o, o < len ? len - o : 0, "rflags: bt %#llx unicorn %#llx (mask %#llx)\n",
+			(unsigned long long)c->rflags, (unsigned long long)fl, (unsigned long long)mask);
+		bad = 1;
+	}
+	uc_mem_read(d->uc, 0, d->uram, GEN_RAM);
+	for (uint32_t a = GEN_DATA; a < GEN_DATA + GEN_DATA_SIZE; a++)
+		if (d->uram[a] != d->ram[a]) {
+			o += (size_t)snprintf(msg + o, o < len ? len - o : 0, "data+%#x: bt %02x unicorn %02x\n",
+				a - GEN_DATA, d->ram[a], d->uram[a]);
+			bad = 1;
+			break;
+		}
+	for (uint32_t a = GEN_STACK - GEN_STACK_SIZE; a < GEN_STACK; a++)
+		if (d->uram[a] != d->ram[a]) {
+			o += (size_t)snprintf(msg + o, o < len ? len - o : 0, "stack-%#x: bt %02x unicorn %02x\n",
+				GEN_STACK - a, d->ram[a], d->uram[a]);
+			bad = 1;
+			break;
+		}
+	return bad;
+}

@@ -1,0 +1,441 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * The generator picks from a table of instruction shapes (mnemonic, operand
+ * kinds, flags each leaves undefined). rbx and rbp stay pointers into the
+ * data region and rsp into the stack, so every memory operand lands in RAM;
+ * displacements are random, so accesses are unaligned and page-crossing.
+ * Before an instruction reads a flag some earlier one left undefined, an
+ * `add` defines them all again, so only architecturally defined results are
+ * compared.
+ */
+#include <string.h>
+#include <Zydis/Zydis.h>
+#include "gen.h"
+
+enum kind { K_RR, K_RI, K_RM, K_MR, K_MI, K_R, K_M, K_SHIFT_CL, K_SHIFT_I,
+	    K_PUSHPOP, K_JCC, K_MOVX, K_LOOP, K_CALLRET, K_SETCC, K_LEA, K_XCHG_M,
+	    K_BT_MR };
+
+struct shape {
+	ZydisMnemonic mn;
+	enum kind kind;
+	uint8_t undef;		/* flags (CF=1 PF=4 AF=0x10 ZF=0x40 SF=0x80 OF=0x800 >>?) */
+	uint8_t reads_flags;
+};
+
+#define U_CF 0x01
+#define U_PF 0x02
+#define U_AF 0x04
+#define U_ZF 0x08
+#define U_SF 0x10
+#define U_OF 0x20
+#define U_ALL 0x3f
+
+static const struct shape shapes[] = {
+	{ ZYDIS_MNEMONIC_ADD, K_RR, 0, 0 }, { ZYDIS_MNEMONIC_ADD, K_RI, 0, 0 },
+	{ ZYDIS_MNEMONIC_ADD, K_RM, 0, 0 }, { ZYDIS_MNEMONIC_ADD, K_MR, 0, 0 },
+	{ ZYDIS_MNEMONIC_ADC, K_RR, 0, 1 }, { ZYDIS_MNEMONIC_ADC, K_MI, 0, 1 },
+	{ ZYDIS_MNEMONIC_SUB, K_RR, 0, 0 }, { ZYDIS_MNEMONIC_SUB, K_RM, 0, 0 },
+	{ ZYDIS_MNEMONIC_SBB, K_RR, 0, 1 }, { ZYDIS_MNEMONIC_SBB, K_MR, 0, 1 },
+	{ ZYDIS_MNEMONIC_AND, K_RR, U_AF, 0 }, { ZYDIS_MNEMONIC_AND, K_MI, U_AF, 0 },
+	{ ZYDIS_MNEMONIC_OR, K_RI, U_AF, 0 }, { ZYDIS_MNEMONIC_OR, K_RM, U_AF, 0 },
+	{ ZYDIS_MNEMONIC_XOR, K_RR, U_AF, 0 }, { ZYDIS_MNEMONIC_XOR, K_MR, U_AF, 0 },
+	{ ZYDIS_MNEMONIC_CMP, K_RR, 0, 0 }, { ZYDIS_MNEMONIC_CMP, K_MI, 0, 0 },
+	{ ZYDIS_MNEMONIC_CMP, K_RM, 0, 0 }, { ZYDIS_MNEMONIC_TEST, K_RR, U_AF, 0 },
+	{ ZYDIS_MNEMONIC_TEST, K_MR, U_AF, 0 },
+	{ ZYDIS_MNEMONIC_MOV, K_RR, 0, 0 }, { ZYDIS_MNEMONIC_MOV, K_RI, 0, 0 },
+	{ ZYDIS_MNEMONIC_MOV, K_RM, 0, 0 }, { ZYDIS_MNEMONIC_MOV, K_MR, 0, 0 },
+	{ ZYDIS_MNEMONIC_MOV, K_MI, 0, 0 },
+	{ ZYDIS_MNEMONIC_INC, K_R, 0, 0 }, { ZYDIS_MNEMONIC_DEC, K_M, 0, 0 },
+	{ ZYDIS_MNEMONIC_NEG, K_R, 0, 0 }, { ZYDIS_MNEMONIC_NOT, K_M, 0, 0 },
+	{ ZYDIS_MNEMONIC_SHL, K_SHIFT_I, U_OF | U_AF | U_CF, 0 },
+	{ ZYDIS_MNEMONIC_SHR, K_SHIFT_CL, U_ALL, 0 },
+	{ ZYDIS_MNEMONIC_SAR, K_SHIFT_I, U_OF | U_AF | U_CF, 0 },
+	{ ZYDIS_MNEMONIC_ROL, K_SHIFT_I, U_OF | U_CF, 0 },
+	{ ZYDIS_MNEMONIC_ROR, K_SHIFT_CL, U_ALL, 0 },
+	{ ZYDIS_MNEMONIC_IMUL, K_RR, U_SF | U_ZF | U_AF | U_PF, 0 },
+	{ ZYDIS_MNEMONIC_IMUL, K_RM, U_SF | U_ZF | U_AF | U_PF, 0 },
+	{ ZYDIS_MNEMONIC_MUL, K_M, U_SF | U_ZF | U_AF | U_PF, 0 },
+	{ ZYDIS_MNEMONIC_PUSH, K_PUSHPOP, 0, 0 },
+	{ ZYDIS_MNEMONIC_JZ, K_JCC, 0, 1 }, { ZYDIS_MNEMONIC_JB, K_JCC, 0, 1 },
+	{ ZYDIS_MNEMONIC_JLE, K_JCC, 0, 1 }, { ZYDIS_MNEMONIC_JNBE, K_JCC, 0, 1 },
+	{ ZYDIS_MNEMONIC_MOVZX, K_MOVX, 0, 0 }, { ZYDIS_MNEMONIC_MOVSX, K_MOVX, 0, 0 },
+	{ ZYDIS_MNEMONIC_LOOP, K_LOOP, 0, 0 },
+	{ ZYDIS_MNEMONIC_CALL, K_CALLRET, 0, 0 },
+	{ ZYDIS_MNEMONIC_SETNLE, K_SETCC, 0, 1 }, { ZYDIS_MNEMONIC_SETB, K_SETCC, 0, 1 },
+	{ ZYDIS_MNEMONIC_CMOVNZ, K_RM, 0, 1 }, { ZYDIS_MNEMONIC_CMOVL, K_RR, 0, 1 },
+	{ ZYDIS_MNEMONIC_LEA, K_LEA, 0, 0 },
+	{ ZYDIS_MNEMONIC_XCHG, K_XCHG_M, 0, 0 }, { ZYDIS_MNEMONIC_XADD, K_MR, 0, 0 },
+	{ ZYDIS_MNEMONIC_CMPXCHG, K_MR, 0, 0 },
+	{ ZYDIS_MNEMONIC_BTS, K_BT_MR, U_OF | U_SF | U_AF | U_PF, 0 },
+	{ ZYDIS_MNEMONIC_BSWAP, K_R, 0, 0 },
+};
+
+struct rng { uint64_t s; };
+
+static uint64_t rnd(struct rng *r)
+{
+	r->s ^= r->s << 13;
+	r->s ^= r->s >> 7;
+	r->s ^= r->s << 17;
+	return r->s;
+}
+
+static unsigned below(struct rng *r, unsigned n)
+{
+	return (unsigned)(rnd(r) % n);
+}
+
+/* Registers a random instruction may write: not rsp, rbx, rbp. */
+static const int wregs[] = { 0, 1, 2, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15 };
+
+static ZydisRegister reg_of(int id, unsigned w)
+{
+	if (w == 8 && id >= 4)
+		id += 4;	/* Zydis numbers ah..bh 4-7, spl..dil 8-11 */
+	return ZydisRegisterEncode(w == 8 ? ZYDIS_REGCLASS_GPR8 : w == 16 ? ZYDIS_REGCLASS_GPR16 :
+				   w == 32 ? ZYDIS_REGCLASS_GPR32 : ZYDIS_REGCLASS_GPR64, (ZyanU8)id);
+}
+
+static ZydisRegister wreg(struct rng *r, unsigned w)
+{
+	/* high-byte registers now and then: they constrain the scratch choice */
+	if (w == 8 && below(r, 6) == 0)
+		return below(r, 2) ? ZYDIS_REGISTER_AH : ZYDIS_REGISTER_DH;
+	return reg_of(wregs[below(r, sizeof(wregs) / sizeof(wregs[0]))], w);
+}
+
+static ZydisRegister anyreg(struct rng *r, unsigned w)
+{
+	if (below(r, 8) == 0)
+		return reg_of(below(r, 2) ? 3 : 5, w);	/* rbx/rbp as sources */
+	return wreg(r, w);
+}
+
+static unsigned width(struct rng *r)
+{
+	static const unsigned w[] = { 8, 16, 32, 64, 64, 32 };
+	return w[below(r, 6)];
+}
+
+static void mem(struct rng *r, ZydisEncoderOperand *o, unsigned w)
+{
+	o->type = ZYDIS_OPERAND_TYPE_MEMORY;
+	o->mem.base = below(r, 2) ? ZYDIS_REGISTER_RBX : ZYDIS_REGISTER_RBP;
+	/* Near page boundaries often: the data pages start at rbx + 0x1000k. */
+	int32_t d = below(r, 3) == 0 ? (int32_t)(0x1000 * below(r, 7) + 0xff8 + below(r, 8))
+				     : (int32_t)below(r, 0x7000);
+	o->mem.displacement = d;
+	o->mem.size = (ZyanU16)(w / 8);
+}
+
+static void reg(ZydisEncoderOperand *o, ZydisRegister rg)
+{
+	o->type = ZYDIS_OPERAND_TYPE_REGISTER;
+	o->reg.value = rg;
+}
+
+static void imm(struct rng *r, ZydisEncoderOperand *o, unsigned w)
+{
+	o->type = ZYDIS_OPERAND_TYPE_IMMEDIATE;
+	int64_t v = (int64_t)rnd(r);
+	if (w == 8)
+		v = (int8_t)v;
+	else if (w == 16)
+		v = (int16_t)v;
+	else
+		v = (int32_t)v;
+	o->imm.s = v;
+}
+
+static size_t put(uint8_t *at, ZydisEncoderRequest *q)
+{
+	ZyanUSize len = ZYDIS_MAX_INSTRUCTION_LENGTH;
+	q->machine_mode = ZYDIS_MACHINE_MODE_LONG_64;
+	if (ZYAN_FAILED(ZydisEncoderEncodeInstruction(q, at, &len)))
+		return 0;
+	return len;
+}
+
+/* One instruction (or a small idiom) at `at`; returns its length, 0 when
+ * this shape did not encode (the caller tries another). */
+
+static size_t emit_simple(struct rng *r, const struct shape *s, uint8_t *at)
+{
+	ZydisEncoderRequest q;
+	memset(&q, 0, sizeof(q));
+	q.mnemonic = s->mn;
+	unsigned w = width(r);
+	switch (s->kind) {
+	case K_RR: q.operand_count = 2; reg(&q.operands[0], wreg(r, w)); reg(&q.operands[1], anyreg(r, w)); break;
+	case K_RI: q.operand_count = 2; reg(&q.operands[0], wreg(r, w)); imm(r, &q.operands[1], w); break;
+	case K_RM: q.operand_count = 2; reg(&q.operands[0], wreg(r, w)); mem(r, &q.operands[1], w); break;
+	case K_MR: q.operand_count = 2; mem(r, &q.operands[0], w);
+		reg(&q.operands[1], s->mn == ZYDIS_MNEMONIC_XADD ? wreg(r, w) : anyreg(r, w)); break;
+	case K_MI: q.operand_count = 2; mem(r, &q.operands[0], w); imm(r, &q.operands[1], w); break;
+	case K_R: q.operand_count = 1; reg(&q.operands[0], wreg(r, s->mn == ZYDIS_MNEMONIC_BSWAP ? (below(r, 2) ? 32 : 64) : w)); break;
+	case K_M: q.operand_count = 1; mem(r, &q.operands[0], w); break;
+	case K_SHIFT_I:
+		q.operand_count = 2;
+		if (below(r, 2)) reg(&q.operands[0], wreg(r, w)); else mem(r, &q.operands[0], w);
+		q.operands[1].type = ZYDIS_OPERAND_TYPE_IMMEDIATE;
+		q.operands[1].imm.u = below(r, w == 64 ? 64 : 32);
+		break;
+	case K_SHIFT_CL:
+		q.operand_count = 2;
+		if (below(r, 2)) reg(&q.operands[0], wreg(r, w)); else mem(r, &q.operands[0], w);
+		reg(&q.operands[1], ZYDIS_REGISTER_CL);
+		break;
+	case K_MOVX: {
+		unsigned sw = below(r, 2) ? 8 : 16, dw = sw == 8 ? (below(r, 2) ? 16 : 32) : 32;
+		if (below(r, 2)) dw = 64;
+		q.operand_count = 2;
+		reg(&q.operands[0], reg_of(wregs[below(r, 13)], dw));
+		if (below(r, 2)) mem(r, &q.operands[1], sw); else reg(&q.operands[1], reg_of(wregs[below(r, 13)], sw));
+		break;
+	}
+	case K_SETCC: q.operand_count = 1; if (below(r, 2)) reg(&q.operands[0], wreg(r, 8)); else mem(r, &q.operands[0], 8); break;
+	case K_LEA:
+		q.operand_count = 2;
+		reg(&q.operands[0], wreg(r, below(r, 2) ? 32 : 64));
+		mem(r, &q.operands[1], 8);
+		q.operands[1].mem.index = reg_of(wregs[below(r, 13)], 64);
+		q.operands[1].mem.scale = (ZyanU8)(1u << below(r, 4));
+		if (below(r, 4) == 0) { q.operands[1].mem.base = ZYDIS_REGISTER_RIP; q.operands[1].mem.index = ZYDIS_REGISTER_NONE; q.operands[1].mem.scale = 0; }
+		break;
+	case K_XCHG_M: q.operand_count = 2; mem(r, &q.operands[0], w); reg(&q.operands[1], wreg(r, w)); break;
+	case K_BT_MR:
+		if (w == 8) w = 32;
+		q.operand_count = 2; mem(r, &q.operands[0], w); reg(&q.operands[1], wreg(r, w));
+		break;
+	default: return 0;
+	}
+	return put(at, &q);
+}
+
+/* Flags an instruction of this shape is sure to define. */
+static unsigned defines(const struct shape *s)
+{
+	switch (s->mn) {
+	case ZYDIS_MNEMONIC_ADD: case ZYDIS_MNEMONIC_ADC: case ZYDIS_MNEMONIC_SUB:
+	case ZYDIS_MNEMONIC_SBB: case ZYDIS_MNEMONIC_AND: case ZYDIS_MNEMONIC_OR:
+	case ZYDIS_MNEMONIC_XOR: case ZYDIS_MNEMONIC_CMP: case ZYDIS_MNEMONIC_TEST:
+	case ZYDIS_MNEMONIC_NEG: case ZYDIS_MNEMONIC_IMUL: case ZYDIS_MNEMONIC_MUL:
+	case ZYDIS_MNEMONIC_CMPXCHG: case ZYDIS_MNEMONIC_XADD:
+		return U_ALL;
+	case ZYDIS_MNEMONIC_INC: case ZYDIS_MNEMONIC_DEC:
+		return U_ALL & ~U_CF;
+	case ZYDIS_MNEMONIC_BTS:
+		return U_CF;
+	default:
+		return 0;
+	}
+}
+
+struct st {
+	struct rng *r;
+	struct gen_case *g;
+	unsigned undef, pushes;
+};
+
+static size_t fix_flags(struct st *s, uint8_t *at)
+{
+	ZydisEncoderRequest q;
+	memset(&q, 0, sizeof(q));
+	q.mnemonic = ZYDIS_MNEMONIC_ADD;
+	q.operand_count = 2;
+	reg(&q.operands[0], wreg(s->r, 64));
+	reg(&q.operands[1], anyreg(s->r, 64));
+	s->undef = 0;
+	return put(at, &q);
+}
+
+static size_t emit_one(struct st *s, uint8_t *at, int depth);
+
+static size_t emit_jcc(struct st *s, const struct shape *sh, uint8_t *at, int depth)
+{
+	size_t n = 0;
+	if (s->undef)
+		n += fix_flags(s, at);
+	uint8_t body[256];
+	size_t blen = 0;
+	unsigned k = 1 + below(s->r, 3);
+	for (unsigned i = 0; i < k; i++)
+		blen += emit_one(s, body + blen, depth + 1);
+	/* both paths join with possibly different undefined flags */
+	ZydisEncoderRequest q;
+	memset(&q, 0, sizeof(q));
+	q.mnemonic = sh->mn;
+	q.operand_count = 1;
+	q.operands[0].type = ZYDIS_OPERAND_TYPE_IMMEDIATE;
+	q.operands[0].imm.s = (int64_t)blen;
+	q.branch_type = ZYDIS_BRANCH_TYPE_SHORT;
+	q.branch_width = ZYDIS_BRANCH_WIDTH_8;
+	size_t jl = put(at + n, &q);
+	if (!jl || blen > 127)
+		return 0;
+	memcpy(at + n + jl, body, blen);
+	return n + jl + blen;
+}
+
+static const uint8_t *const_mov_ecx(uint8_t *at, unsigned v, size_t *len)
+{
+	at[0] = 0xb9;
+	memcpy(at + 1, &v, 4);
+	*len = 5;
+	return at;
+}
+
+static size_t emit_loop(struct st *s, uint8_t *at)
+{
+	size_t n;
+	const_mov_ecx(at, 1 + below(s->r, 4), &n);
+	/* body: add r, imm with r not rcx; then loop back */
+	ZydisEncoderRequest q;
+	memset(&q, 0, sizeof(q));
+	q.mnemonic = ZYDIS_MNEMONIC_ADD;
+	q.operand_count = 2;
+	int id = wregs[below(s->r, 13)];
+	if (id == 1)
+		id = 0;
+	reg(&q.operands[0], reg_of(id, 64));
+	imm(s->r, &q.operands[1], 32);
+	size_t bl = put(at + n, &q);
+	at[n + bl] = 0xe2;
+	at[n + bl + 1] = (uint8_t)(int8_t)-(int)(bl + 2);
+	s->undef = 0;
+	return n + bl + 2;
+}
+
+static size_t emit_callret(struct st *s, uint8_t *at, int depth)
+{
+	uint8_t body[128];
+	size_t bl = emit_one(s, body, depth + 1);
+	if (bl > 100)
+		return 0;
+	/* call L1; jmp L2; L1: body; ret; L2: */
+	at[0] = 0xe8;
+	int32_t rel = 2;
+	memcpy(at + 1, &rel, 4);
+	at[5] = 0xeb;
+	at[6] = (uint8_t)(bl + 1);
+	memcpy(at + 7, body, bl);
+	at[7 + bl] = 0xc3;
+	return 8 + bl;
+}
+
+static size_t emit_pushpop(struct st *s, uint8_t *at)
+{
+	ZydisEncoderRequest q;
+	memset(&q, 0, sizeof(q));
+	q.operand_count = 1;
+	if (s->pushes > 0 && below(s->r, 2)) {
+		q.mnemonic = ZYDIS_MNEMONIC_POP;
+		reg(&q.operands[0], wreg(s->r, 64));
+		if (q.operands[0].reg.value == ZYDIS_REGISTER_AH ||
+		    q.operands[0].reg.value == ZYDIS_REGISTER_DH)
+			return 0;
+		s->pushes--;
+	} else {
+		if (s->pushes > 64)
+			return 0;
+		q.mnemonic = ZYDIS_MNEMONIC_PUSH;
+		if (below(s->r, 3))
+			reg(&q.operands[0], anyreg(s->r, 64));
+		else
+			imm(s->r, &q.operands[0], 32);
+		if (q.operands[0].type == ZYDIS_OPERAND_TYPE_REGISTER &&
+		    ZydisRegisterGetClass(q.operands[0].reg.value) != ZYDIS_REGCLASS_GPR64)
+			return 0;
+		s->pushes++;
+	}
+	return put(at, &q);
+}
+
+static size_t emit_bt(struct st *s, uint8_t *at)
+{
+	/* mov r32, small; bts [mem], r: the bit offset must stay inside the data */
+	int id = wregs[below(s->r, 13)];
+	uint32_t off = below(s->r, 0x4000);
+	size_t n = 0;
+	if (id >= 8)
+		at[n++] = 0x41;
+	at[n++] = (uint8_t)(0xb8 + (id & 7));
+	memcpy(at + n, &off, 4);
+	n += 4;
+	ZydisEncoderRequest q;
+	memset(&q, 0, sizeof(q));
+	q.mnemonic = ZYDIS_MNEMONIC_BTS;
+	q.operand_count = 2;
+	unsigned w = below(s->r, 2) ? 32 : 64;
+	mem(s->r, &q.operands[0], w);
+	q.operands[0].mem.displacement &= 0xfff;
+	reg(&q.operands[1], reg_of(id, w));
+	size_t l = put(at + n, &q);
+	return l ? n + l : 0;
+}
+
+static size_t emit_one(struct st *s, uint8_t *at, int depth)
+{
+	for (;;) {
+		const struct shape *sh = &shapes[below(s->r, sizeof(shapes) / sizeof(shapes[0]))];
+		if (depth > 0 && (sh->kind == K_JCC || sh->kind == K_CALLRET ||
+				  sh->kind == K_LOOP || sh->kind == K_PUSHPOP))
+			continue;
+		size_t n = 0;
+		unsigned undef = s->undef;
+		if (sh->reads_flags && s->undef && sh->kind != K_JCC)
+			n = fix_flags(s, at);
+		size_t l;
+		switch (sh->kind) {
+		case K_JCC: l = emit_jcc(s, sh, at + n, depth); break;
+		case K_LOOP: l = emit_loop(s, at + n); break;
+		case K_CALLRET: l = emit_callret(s, at + n, depth); break;
+		case K_PUSHPOP: l = emit_pushpop(s, at + n); break;
+		case K_BT_MR: l = emit_bt(s, at + n); break;
+		default: l = emit_simple(s->r, sh, at + n); break;
+		}
+		if (!l) {
+			s->undef = undef;
+			continue;
+		}
+		if (sh->kind != K_JCC && sh->kind != K_LOOP)
+			s->undef = (s->undef & ~defines(sh)) | sh->undef;
+		s->g->ninsn++;
+		return n + l;
+	}
+}
+
+void gen__case(struct gen_case *g, uint64_t seed, unsigned ninsn)
+{
+	struct rng r = { seed * 0x9e3779b97f4a7c15ull + 1 };
+	struct st s = { .r = &r, .g = g };
+	memset(g, 0, sizeof(*g));
+	for (int i = 0; i < 16; i++)
+		g->regs[i] = below(&r, 4) ? rnd(&r) : below(&r, 3) ? rnd(&r) & 0xff : (uint64_t)-1;
+	g->regs[3] = GEN_DATA;
+	g->regs[5] = GEN_DATA + 0x8000;
+	g->regs[4] = GEN_STACK;
+	g->rflags = 0x2 | (rnd(&r) & 0x8d5);
+	while (g->ninsn < ninsn && g->len < sizeof(g->code) - 512)
+		g->len += emit_one(&s, g->code + g->len, 0);
+	g->code[g->len++] = 0xf4;	/* hlt */
+	uint64_t u = 0;
+	if (s.undef & U_CF) u |= 0x1;
+	if (s.undef & U_PF) u |= 0x4;
+	if (s.undef & U_AF) u |= 0x10;
+	if (s.undef & U_ZF) u |= 0x40;
+	if (s.undef & U_SF) u |= 0x80;
+	if (s.undef & U_OF) u |= 0x800;
+	g->undef_flags = u;
+}
+
+void gen__fill(uint8_t *ram, uint64_t seed)
+{
+	struct rng r = { seed ^ 0x5851f42d4c957f2dull };
+	for (uint32_t i = 0; i < GEN_DATA_SIZE; i += 8) {
+		uint64_t v = rnd(&r);
+		memcpy(ram + GEN_DATA + i, &v, 8);
+	}
+	memset(ram + GEN_STACK - GEN_STACK_SIZE, 0, GEN_STACK_SIZE);
+}
