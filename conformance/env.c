@@ -136,12 +136,17 @@ long env__write64(u64 va, u64 val)
 	return trap__catch_call(bare_write64, va, val, 0, 0, &ignored);
 }
 
-void env__arm_soon(void)
+void env__arm_vector(unsigned vector)
 {
 	if ((vmi.features & VMI_FEAT_TIMER) && env__has(VMI_CALL_TIMER_SET_ALARM))
-		vmi_timer_set_alarm((u64)vmi_timer_read(VMI_COUNTER_REAL), TEST_VECTOR);
+		vmi_timer_set_alarm((u64)vmi_timer_read(VMI_COUNTER_REAL), vector);
 	else
-		apic__timer_oneshot(TEST_VECTOR, 1000);
+		apic__timer_oneshot(vector, 1000);
+}
+
+void env__arm_soon(void)
+{
+	env__arm_vector(TEST_VECTOR);
 }
 
 void env__arm_periodic(void)

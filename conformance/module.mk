@@ -3,13 +3,17 @@
 include guest-lib/module.mk
 CONF_KERNEL := $(BUILD)/conformance/conformance.elf
 CONF_TESTS  := $(sort $(wildcard conformance/tests/*/*.c))
-CONF_SRCS   := conformance/runner.c conformance/env.c $(CONF_TESTS)
+CONF_SRCS   := conformance/runner.c conformance/env.c conformance/stubs.S $(CONF_TESTS)
 CONF_OBJS   := $(patsubst %,$(BUILD)/guest/%.o,$(CONF_SRCS))
 ALL_TARGETS += $(CONF_KERNEL)
 
-$(BUILD)/guest/conformance/%.c.o: conformance/%.c conformance/test.h $(GUEST_HDRS)
+$(BUILD)/guest/conformance/%.c.o: conformance/%.c $(wildcard conformance/*.h) $(GUEST_HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(GUEST_CFLAGS) -Iconformance -c -o $@ $<
+
+$(BUILD)/guest/conformance/%.S.o: conformance/%.S
+	@mkdir -p $(dir $@)
+	$(CC) $(GUEST_CFLAGS) -c -o $@ $<
 
 # The build fails when a call in the generated coverage list has no test.
 $(BUILD)/conformance/.coverage-ok: conformance/gen/coverage.txt conformance/check-coverage.sh $(CONF_TESTS)

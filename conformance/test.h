@@ -72,6 +72,9 @@ long env__write64(u64 va, u64 val);
 #define TEST_VECTOR 0x40
 extern volatile unsigned env__irqs;
 void env__arm_soon(void);
+/* The same for any vector (a hardware interrupt: software INT n is avoided,
+ * some nested KVM setups cannot deliver it). The handler must EOI. */
+void env__arm_vector(unsigned vector);
 void env__arm_periodic(void);	/* LAPIC periodic, about every 100 us */
 void env__disarm(void);
 /* Spin until the armed interrupt is pending (IRR) or a bound passes. */

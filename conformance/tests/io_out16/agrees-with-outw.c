@@ -1,16 +1,26 @@
 /*
  * Spec 6, io_out16: "Write a word to an I/O port (OUTW)".
- * Correct: the word reaches the device as OUTW's would: on COM1, a word at
- * 0x3fe puts its high byte in the scratch register (0x3ff).
- * Probe: write 0xc300 | MSR through the call, read the scratch register.
+ * Correct: the device sees what OUTW would show it: on COM1 a word at 0x3fe
+ * puts its high byte in the scratch register where the model splits word
+ * accesses as ISA hardware does.
+ * Probe: note what INW shows after a bare OUTW, and after nothing; if they
+ * differ, the call's write must show the same as the bare one. A device
+ * model that ignores word writes there leaves nothing to observe: skipped.
  */
 #include "test.h"
 
-TEST(io_out16, "the high byte lands in COM1's scratch register")
+TEST(io_out16, "the device sees what OUTW shows it")
 {
-	u8 msr = inb(0x3fe);
+	u16 val = 0xc300 | inb(0x3fe), want, none, got;
 
 	outb(0x3ff, 0);
-	vmi_io_out16(0x3fe, 0xc300 | msr);
-	CHECK(inb(0x3ff) == 0xc3, "scratch %#x after writing 0xc3 through 0x3fe", inb(0x3ff));
+	outw(0x3fe, val);
+	want = inw(0x3fe);
+	outb(0x3ff, 0);
+	none = inw(0x3fe);
+	if (want == none)
+		SKIP("the device at 0x3fe shows no effect of word writes");
+	vmi_io_out16(0x3fe, val);
+	got = inw(0x3fe);
+	CHECK(got == want, "INW shows %#x after the call, %#x after OUTW", got, want);
 }
