@@ -1,0 +1,129 @@
+# Sourced by scripts/with-kvm: the guest kernel of the throwaway VM.
+#
+# Debian's own kernel (linux-image-6.1.0-NN-amd64, the package the
+# linux-image-amd64 metapackage depends on) is fetched with `apt-get download`,
+# never installed, and cached keyed by package and version:
+#   $WK_CACHE/<package>_<version>/{vmlinux,vmlinuz,base.cpio,config}
+# vmlinux is the ELF inside vmlinuz: QEMU boots it through its PVH note, which
+# skips the XZ decompression that costs ~2 s under TCG.  base.cpio is the part
+# of the initramfs every run shares: busybox, its applet links, the modules.
+
+WK_CACHE="${XDG_CACHE_HOME:-$HOME/.cache}/vmi-x64/kvm-host"
+KERNEL_MODULES="virt/lib/irqbypass.ko drivers/crypto/ccp/ccp.ko arch/x86/kvm/kvm.ko arch/x86/kvm/kvm-amd.ko"
+
+# Prints "<package> <version>" of the kernel linux-image-amd64 would install.
+# apt-cache takes a second or two, so the answer is remembered until the
+# package lists change (their directory's mtime moves on apt-get update).
+kernel__resolve() {
+	local pkg ver stamp memo="$WK_CACHE/.resolved"
+	stamp=$(stat -c %Y /var/lib/apt/lists 2>/dev/null) || stamp=none
+	if [ -f "$memo" ] && read -r s pkg ver < "$memo" && [ "$s" = "$stamp" ]; then
+		echo "$pkg $ver"
+		return 0
+	fi
+	pkg=$(apt-cache depends linux-image-amd64 2>/dev/null |
+		awk '$1 == "Depends:" && $2 ~ /^linux-image-[0-9]/ { print $2; exit }')
+	[ -n "$pkg" ] || return 1
+	ver=$(apt-cache policy "$pkg" 2>/dev/null | awk '$1 == "Candidate:" { print $2; exit }')
+	[ -n "$ver" ] && [ "$ver" != "(none)" ] || return 1
+	echo "$stamp $pkg $ver" > "$memo.$$" && mv -f "$memo.$$" "$memo"
+	echo "$pkg $ver"
+}
+
+# A fresh package list, for when the cached one names a version the mirror
+# no longer has (download fails) or there is none at all.
+_kernel_apt_update() {
+	local sudo=
+	[ "$(id -u)" -eq 0 ] || sudo="sudo -n"
+	echo "with-kvm: refreshing the package list (apt-get update)" >&2
+	$sudo apt-get update -qq >&2
+}
+
+# Unpack the kernel and the four modules from the .deb in $1 into $2.
+_kernel_unpack() {
+	local deb=$1 dir=$2 members=() m
+	for m in $KERNEL_MODULES; do members+=("./lib/modules/*/kernel/$m"); done
+	dpkg-deb --fsys-tarfile "$deb" |
+		tar -x -C "$dir" --wildcards './boot/vmlinuz-*' './boot/config-*' "${members[@]}" ||
+		return 1
+	mv "$dir"/boot/vmlinuz-* "$dir/vmlinuz" && mv "$dir"/boot/config-* "$dir/config" || return 1
+	mkdir -p "$dir/root/bin" "$dir/root/lib/with-kvm" "$dir/root/dev" "$dir/root/proc" \
+		"$dir/root/sys" "$dir/root/tmp" "$dir/root/with-kvm"
+	for m in $KERNEL_MODULES; do
+		mv "$dir"/lib/modules/*/kernel/"$m" "$dir/root/lib/with-kvm/" || return 1
+	done
+	rm -rf "$dir/lib" "$dir/boot"
+	# The PVH entry needs the uncompressed ELF; Debian compresses with XZ.
+	if grep -q '^CONFIG_PVH=y' "$dir/config"; then
+		local off
+		off=$(grep -abo -m1 $'\xfd7zXZ\x00' "$dir/vmlinuz" | head -n1 | cut -d: -f1)
+		[ -n "$off" ] && tail -c +$((off + 1)) "$dir/vmlinuz" |
+			xz -dc --single-stream > "$dir/vmlinux" 2>/dev/null || rm -f "$dir/vmlinux"
+	fi
+}
+
+# busybox with every applet linked, the modules and the mount points.
+_kernel_base_cpio() {
+	local dir=$1 bb a
+	bb=$(type -P busybox) || { echo "busybox: not installed (busybox-static)"; return 1; }
+	cp "$bb" "$dir/root/bin/busybox" || return 1
+	for a in $("$bb" --list); do
+		[ "$a" = busybox ] || ln -sf busybox "$dir/root/bin/$a"
+	done
+	(cd "$dir/root" && find . -mindepth 1 | LC_ALL=C sort |
+		cpio -o -H newc -R 0:0 --quiet) > "$dir/base.cpio" || return 1
+	rm -rf "$dir/root"
+}
+
+# Download, unpack and cache "$1" version "$2" as $WK_CACHE/$1_$2; set KDIR.
+_kernel_fetch() {
+	local pkg=$1 ver=$2 tmp t0=$SECONDS
+	tmp=$(mktemp -d "$WK_CACHE/.fetch.XXXXXX") && chmod 755 "$tmp" || return 1
+	echo "with-kvm: fetching $pkg $ver (once, about 70 MB) into $WK_CACHE" >&2
+	if ! (cd "$tmp" && apt-get download "$pkg=$ver") > "$tmp/apt.log" 2>&1; then
+		sed -n 's/^E: /with-kvm: apt-get download: /p' "$tmp/apt.log" >&2
+		rm -rf "$tmp"
+		return 2
+	fi
+	echo "with-kvm: unpacking the kernel and the kvm modules" >&2
+	if ! _kernel_unpack "$tmp"/*.deb "$tmp" || ! _kernel_base_cpio "$tmp" >&2; then
+		echo "with-kvm: $pkg $ver: unexpected package layout" >&2
+		rm -rf "$tmp"
+		return 1
+	fi
+	rm -f "$tmp"/*.deb "$tmp/apt.log"
+	mv -T "$tmp" "$WK_CACHE/${pkg}_$ver" 2>/dev/null || rm -rf "$tmp"
+	echo "with-kvm: cached in $((SECONDS - t0)) s" >&2
+}
+
+# Set KDIR to a cached kernel, fetching it first when needed.  The lock keeps
+# concurrent first runs from downloading twice.
+kernel__ensure() {
+	local pv pkg ver rc
+	mkdir -p "$WK_CACHE" || return 1
+	pv=$(kernel__resolve) || { _kernel_apt_update && pv=$(kernel__resolve); } || pv=
+	if [ -n "$pv" ]; then
+		read -r pkg ver <<<"$pv"
+		KDIR="$WK_CACHE/${pkg}_$ver"
+		[ -f "$KDIR/base.cpio" ] && return 0
+		exec 8>"$WK_CACHE/.lock" && flock 8
+		[ -f "$KDIR/base.cpio" ] || _kernel_fetch "$pkg" "$ver"
+		rc=$?
+		if [ $rc -eq 2 ] && _kernel_apt_update && pv=$(kernel__resolve); then
+			read -r pkg ver <<<"$pv"
+			KDIR="$WK_CACHE/${pkg}_$ver"
+			[ -f "$KDIR/base.cpio" ] || _kernel_fetch "$pkg" "$ver"
+		fi
+		exec 8>&-
+		[ -f "$KDIR/base.cpio" ] && return 0
+	fi
+	# Offline or no package lists: any kernel cached before will do.
+	KDIR=$(ls -dt "$WK_CACHE"/linux-image-*/ 2>/dev/null | head -n1)
+	KDIR=${KDIR%/}
+	if [ -n "$KDIR" ] && [ -f "$KDIR/base.cpio" ]; then
+		echo "with-kvm: using the cached ${KDIR##*/} (could not get the current one)" >&2
+		return 0
+	fi
+	echo "with-kvm: no guest kernel: apt-get download linux-image-amd64's kernel failed" >&2
+	return 1
+}

@@ -1,0 +1,133 @@
+# Sourced by scripts/with-kvm: build the initramfs, boot the throwaway VM, and
+# turn what comes back into CMD's output and exit status.
+#
+# Serial ports: ttyS0 is the console (kernel messages, the status line) and
+# goes to a log file; ttyS1 carries CMD's stdout and ttyS2 its stderr, each
+# through a FIFO that a `cat` copies to our own stdout/stderr as it arrives.
+
+WK_PIDS=()
+
+_vm_cleanup() {
+	local p
+	for p in "${WK_PIDS[@]}"; do kill "$p" 2>/dev/null; done
+	wait 2>/dev/null
+	[ -n "${WK_TMP:-}" ] && rm -rf "$WK_TMP"
+}
+
+# The per-run initramfs: the shared base, then /init, the command and what it
+# carries.  The kernel unpacks concatenated newc archives in order.
+_vm_initramfs() {
+	local a
+	STAGE="$WK_TMP/root"
+	mkdir -p "$STAGE/with-kvm"
+	cp "$LIB/init" "$STAGE/init"
+	printf 'WK_NONCE=%s\n' "$WK_NONCE" > "$STAGE/with-kvm/run"
+	stage__carry "$CMD_PATH"
+	if [[ ${ARGV[0]} == */* ]]; then
+		local f
+		for f in "$(dirname -- "$CMD_PATH")"/*; do
+			[ -f "$f" ] && stage__carry "$f"
+		done
+	fi
+	for a in "${ARGV[@]:1}"; do
+		stage__carry "$a"
+		[[ $a == -*=* ]] && stage__carry "${a#*=}"
+	done
+	for a in "${CARRY[@]}"; do
+		[ -e "$a" ] || die "--carry $a: no such file or directory"
+		stage__carry "$a"
+	done
+	stage__command "$CMD_PATH" "${ARGV[@]:1}"
+	cp "$KDIR/base.cpio" "$WK_TMP/initramfs"
+	(cd "$STAGE" && find . -mindepth 1 | LC_ALL=C sort |
+		cpio -o -H newc -R 0:0 --quiet) >> "$WK_TMP/initramfs" ||
+		die "cannot build the initramfs"
+}
+
+# Start QEMU and the two copiers; sets QEMU_PID.
+_vm_start() {
+	local kernel="$KDIR/vmlinux" s
+	[ -f "$kernel" ] || kernel="$KDIR/vmlinuz"
+	for s in out err; do mkfifo "$WK_TMP/$s.in" "$WK_TMP/$s.out" || die "mkfifo: failed"; done
+	cat "$WK_TMP/out.out" &
+	WK_PIDS+=($!)
+	cat "$WK_TMP/err.out" >&2 &
+	WK_PIDS+=($!)
+	# quiet + no PCI devices we do not need keep boot short; panic=-1 with
+	# -no-reboot turns a guest panic into QEMU exiting.
+	qemu-system-x86_64 -accel tcg -cpu max -smp 1 -m "$MEM" \
+		-nodefaults -no-user-config -display none -no-reboot \
+		-chardev file,id=con,path="$WK_TMP/console.log" -serial chardev:con \
+		-chardev pipe,id=out,path="$WK_TMP/out" -serial chardev:out \
+		-chardev pipe,id=err,path="$WK_TMP/err" -serial chardev:err \
+		-kernel "$kernel" -initrd "$WK_TMP/initramfs" \
+		-append "console=ttyS0 quiet panic=-1 mitigations=off" \
+		</dev/null >"$WK_TMP/qemu.log" 2>&1 &
+	QEMU_PID=$!
+	WK_PIDS+=($QEMU_PID)
+}
+
+# Wait for QEMU, or the timeout; sets TIMED_OUT.
+_vm_wait() {
+	TIMED_OUT=
+	if [ -z "$TIMEOUT" ]; then
+		wait "$QEMU_PID"
+		return
+	fi
+	local sleeper done=
+	sleep "$TIMEOUT" &
+	sleeper=$!
+	WK_PIDS+=($sleeper)
+	wait -n -p done "$QEMU_PID" "$sleeper"
+	if [ "$done" = "$sleeper" ]; then
+		TIMED_OUT=1
+		kill "$QEMU_PID" 2>/dev/null
+		wait "$QEMU_PID"
+	else
+		kill "$sleeper" 2>/dev/null
+	fi
+}
+
+# Let the copiers reach EOF: a read-write open of each FIFO stands in for a
+# writer, so a `cat` still blocked in open() (QEMU died early) returns too.
+_vm_drain() {
+	local s fd
+	for s in out err; do
+		exec {fd}<>"$WK_TMP/$s.out" && exec {fd}>&-
+	done
+	wait "${WK_PIDS[0]}" "${WK_PIDS[1]}"
+}
+
+_vm_status() {
+	local log="$WK_TMP/console.log" line
+	if [ -n "$TIMED_OUT" ]; then
+		echo "with-kvm: timed out after $TIMEOUT s (VM killed)" >&2
+		exit 124
+	fi
+	line=$(tr -d '\r' < "$log" | grep -a -m1 "^with-kvm-\(exit\|error\)-$WK_NONCE=")
+	case $line in
+	with-kvm-exit-*) exit "${line#*=}" ;;
+	with-kvm-error-*) echo "with-kvm: VM: ${line#*=}" >&2 ;;
+	*)
+		echo "with-kvm: the VM stopped without reporting CMD's status; its last words:" >&2
+		tail -n 15 "$WK_TMP/qemu.log" "$log" >&2
+		;;
+	esac
+	exit 125
+}
+
+vm__run() {
+	command -v qemu-system-x86_64 >/dev/null ||
+		die "qemu-system-x86_64: not installed (package qemu-system-x86)"
+	kernel__ensure || exit 125
+	WK_TMP=$(mktemp -d "${TMPDIR:-/tmp}/with-kvm.XXXXXX") || die "mktemp: failed"
+	trap _vm_cleanup EXIT
+	trap 'exit 130' INT
+	trap 'exit 143' TERM
+	WK_NONCE=$RANDOM$RANDOM$RANDOM
+	_vm_initramfs
+	_vm_start
+	_vm_wait
+	_vm_drain
+	_vm_status
+}
