@@ -27,6 +27,8 @@ struct insn {
 	uint8_t can_gp;		/* may raise #GP at CPL 0 */
 	uint8_t rsp_mem;	/* has an explicit memory operand based on rsp */
 	uint8_t xor_eax;	/* XOR EAX, EAX */
+	int8_t stack;		/* bytes PUSH (+) or POP (-) moves rsp by */
+	uint8_t rsp_other;	/* changes rsp some other way (SUB, MOV, LEAVE...) */
 };
 
 struct slot {
@@ -35,6 +37,7 @@ struct slot {
 	unsigned n;
 	uint8_t at[SLOT + 1];	/* index of the instruction starting here, or NOWHERE */
 	uint8_t reach[SLOT];	/* per instruction: control can get there */
+	int depth[SLOT];	/* per reached instruction: bytes pushed on entry */
 	unsigned decoded;	/* bytes decoded (SLOT when the whole slot decodes) */
 	const char *decode_error;
 };
@@ -156,6 +159,17 @@ static void classify_operands(struct insn *x, const ZydisDecodedInstruction *in,
 			break;	/* flags, rip, control and table registers: the call's business */
 		}
 	}
+	switch (in->mnemonic) {
+	case ZYDIS_MNEMONIC_PUSH: case ZYDIS_MNEMONIC_PUSHF: case ZYDIS_MNEMONIC_PUSHFQ:
+		x->stack = (int8_t)(in->operand_width / 8);
+		break;
+	case ZYDIS_MNEMONIC_POP: case ZYDIS_MNEMONIC_POPF: case ZYDIS_MNEMONIC_POPFQ:
+		x->stack = (int8_t)-(in->operand_width / 8);
+		break;
+	default:	/* RET moves rsp too, but ends the path */
+		x->rsp_other = (x->writes & GPR(4)) && in->meta.category != ZYDIS_CATEGORY_RET;
+		break;
+	}
 	if (in->mnemonic == ZYDIS_MNEMONIC_PUSH && ops[0].type == ZYDIS_OPERAND_TYPE_REGISTER &&
 	    ZydisRegisterGetClass(ops[0].reg.value) == ZYDIS_REGCLASS_GPR64)
 		x->pushed = (int8_t)gpr_index(ops[0].reg.value);
@@ -211,6 +225,7 @@ static void decode_slot(struct slot *s, const uint8_t *code)
 	s->decode_error = NULL;
 	memset(s->at, NOWHERE, sizeof(s->at));
 	memset(s->reach, 0, sizeof(s->reach));
+	memset(s->depth, 0, sizeof(s->depth));
 	while (off < SLOT && decode_one(&d, s, off, &s->insn[s->n]) == 0) {
 		s->at[off] = (uint8_t)s->n;
 		off += s->insn[s->n++].len;
@@ -224,42 +239,82 @@ static int boundary(const struct slot *s, int64_t off)
 	return off >= 0 && off < SLOT && s->at[off] != NOWHERE;
 }
 
-/* Marks what control reaches from the entries; reports where it escapes. */
+struct todo {
+	uint8_t insn;
+	int depth;		/* bytes pushed since the call */
+};
+
+/* One instruction reached with depth bytes pushed; queues its successors. */
+static unsigned step(struct slot *s, struct check *c, struct todo t, struct todo *next)
+{
+	const struct insn *x = &s->insn[t.insn];
+	uint32_t at = c->where->slot + x->off;
+	int depth = t.depth + x->stack;
+	unsigned n = 0;
+
+	if (s->reach[t.insn]) {
+		if (s->depth[t.insn] != t.depth)
+			problem(c, at, "paths reach this instruction with different stack depths", 0);
+		return 0;
+	}
+	s->reach[t.insn] = 1;
+	s->depth[t.insn] = t.depth;
+	if (x->bad || x->kind == K_UD2)
+		return 0;
+	if (x->kind == K_RET) {
+		if (t.depth)
+			problem(c, at, "RET with bytes still pushed", (uint64_t)t.depth);
+		return 0;
+	}
+	if (x->kind == K_INT3 || x->rsp_other || depth > VMI_MAX_STACK || depth < 0) {
+		problem(c, at, x->kind == K_INT3 ? "control reaches INT3 padding" :
+			x->rsp_other ? "changes rsp other than by PUSH or POP" :
+			depth < 0 ? "pops more than the slot pushed" : "pushes more than 64 bytes", 0);
+		return 0;
+	}
+	if (x->kind == K_JMP || x->kind == K_JCC) {
+		if (x->target < 0 || x->target >= SLOT)
+			problem(c, at, "branch target is outside the slot", (uint64_t)x->target);
+		else if (!boundary(s, x->target))
+			problem(c, at, "branch target is inside an instruction", (uint64_t)x->target);
+		else
+			next[n++] = (struct todo){ s->at[x->target], depth };
+		if (x->kind == K_JMP)
+			return n;
+	}
+	if (x->off + x->len == SLOT)
+		problem(c, at, "control runs past the end of the slot", 0);
+	else if (s->at[x->off + x->len] != NOWHERE)	/* else it did not decode */
+		next[n++] = (struct todo){ s->at[x->off + x->len], depth };
+	return n;
+}
+
+static void walk(struct slot *s, struct check *c, struct todo start)
+{
+	struct todo todo[2 * SLOT + 2];
+	unsigned n = 0;
+
+	todo[n++] = start;
+	while (n && !c->stop) {
+		struct todo t = todo[--n];
+
+		n += step(s, c, t, todo + n);
+	}
+}
+
+/*
+ * Marks what control reaches, from offset 0 and then from fixup_off, which
+ * the #GP handler enters with rsp as it was at fault_off; reports where
+ * control escapes and where the stack goes wrong.
+ */
 static void follow(struct slot *s, struct check *c, const struct vmi_annotation *a)
 {
-	unsigned todo[2 * SLOT + 2], n = 0;
+	walk(s, c, (struct todo){ 0, 0 });
+	if (a->fault_off != VMI_NO_FAULT && boundary(s, a->fixup_off) && !c->stop) {
+		int depth = boundary(s, a->fault_off) && s->reach[s->at[a->fault_off]] ?
+			s->depth[s->at[a->fault_off]] : 0;
 
-	todo[n++] = 0;
-	if (a->fault_off != VMI_NO_FAULT && boundary(s, a->fixup_off))
-		todo[n++] = s->at[a->fixup_off];
-	while (n && !c->stop) {
-		unsigned i = todo[--n];
-		const struct insn *x = &s->insn[i];
-		uint32_t at = c->where->slot + x->off;
-
-		if (s->reach[i])
-			continue;
-		s->reach[i] = 1;
-		if (x->kind == K_RET || x->kind == K_UD2 || x->bad)
-			continue;
-		if (x->kind == K_INT3) {
-			problem(c, at, "control reaches INT3 padding", 0);
-			continue;
-		}
-		if (x->kind == K_JMP || x->kind == K_JCC) {
-			if (x->target < 0 || x->target >= SLOT)
-				problem(c, at, "branch target is outside the slot", (uint64_t)x->target);
-			else if (!boundary(s, x->target))
-				problem(c, at, "branch target is inside an instruction", (uint64_t)x->target);
-			else
-				todo[n++] = s->at[x->target];
-			if (x->kind == K_JMP)
-				continue;
-		}
-		if (x->off + x->len == SLOT)
-			problem(c, at, "control runs past the end of the slot", 0);
-		else if (s->at[x->off + x->len] != NOWHERE)	/* else it did not decode */
-			todo[n++] = s->at[x->off + x->len];
+		walk(s, c, (struct todo){ s->at[a->fixup_off], depth });
 	}
 }
 
@@ -303,6 +358,8 @@ static void check_inline(const struct slot *s, struct check *c, const struct vmi
 			problem(c, c->where->slot + x->off, "inline bytes contain a branch, RET, UD2 or INT3", 0);
 		else if (x->rsp_mem)
 			problem(c, c->where->slot + x->off, "inline bytes address memory through rsp", 0);
+		else if (x->rsp_other || (x->off + x->len == a->inline_len && s->depth[i] + x->stack))
+			problem(c, c->where->slot + x->off, "inline bytes leave rsp changed", 0);
 	}
 }
 
