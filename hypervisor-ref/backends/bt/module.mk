@@ -40,3 +40,12 @@ ALL_TARGETS += $(BT_OUT)/bt-fuzz
 fuzz: bt-fuzz
 bt-fuzz: $(BT_OUT)/bt-fuzz
 	$(BT_OUT)/bt-fuzz --cases 200000 --seed $$(date +%s)
+
+# Check units: plain and sanitized.
+$(BT_OUT)/bt_test: $(BT_DIR)/tests/bt_test.c $(BT_TEST_SRCS) $(BT_OUT)/libbt.a $(wildcard $(BT_DIR)/tests/*.h)
+	$(CC) $(BT_CFLAGS) $(CHECK_CFLAGS) -o $@ $(filter %.c,$^) $(BT_OUT)/libbt.a -lunicorn -lZydis $(CHECK_LIBS)
+$(BT_OUT)/bt_test-san: $(BT_DIR)/tests/bt_test.c $(BT_TEST_SRCS) $(BT_OUT)/libbt-san.a $(wildcard $(BT_DIR)/tests/*.h)
+	$(CC) $(BT_CFLAGS) $(SANFLAGS) $(CHECK_CFLAGS) -o $@ $(filter %.c,$^) $(BT_OUT)/libbt-san.a -lunicorn -lZydis $(CHECK_LIBS)
+
+ALL_TARGETS += $(BT_OUT)/bt_test $(BT_OUT)/bt_test-san
+CHECK_TESTS += $(BT_OUT)/bt_test $(BT_OUT)/bt_test-san

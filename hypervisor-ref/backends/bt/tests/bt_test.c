@@ -1,0 +1,297 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * Check units for the bt core: the differential suite against Unicorn
+ * (random sequences, translated and single-stepped) and directed tests of
+ * what Unicorn's flat mode cannot judge: precise page faults with their
+ * error codes and CR2, accessed/dirty bits, #DE, privilege changes through
+ * IRETQ/INT/SYSCALL/SYSRET, and self-modifying code.
+ */
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+#include "../bt.h"
+#include "diff.h"
+
+/* ---- the differential suite ---- */
+
+static void run_diff(bool single, uint64_t first, unsigned n)
+{
+	struct diff *d = diff__new(single);
+	static struct gen_case g;
+	char msg[4096];
+	for (unsigned i = 0; i < n; i++) {
+		gen__case(&g, first + i, 24);
+		int bad = diff__run(d, &g, first + i, msg, sizeof(msg));
+		ck_assert_msg(!bad, "seed %llu (bt-fuzz --seed %llu --cases 1 --show):\n%s",
+			      (unsigned long long)(first + i), (unsigned long long)(first + i), msg);
+	}
+	diff__free(d);
+}
+
+START_TEST(diff_translated) { run_diff(false, 1, 2000); }
+END_TEST
+
+START_TEST(diff_single_step) { run_diff(true, 100000, 300); }
+END_TEST
+
+START_TEST(diff_long_blocks)
+{
+	struct diff *d = diff__new(false);
+	static struct gen_case g;
+	char msg[4096];
+	for (unsigned i = 0; i < 100; i++) {
+		gen__case(&g, 500000 + i, 300);
+		ck_assert_msg(!diff__run(d, &g, 500000 + i, msg, sizeof(msg)), "seed %u:\n%s",
+			      500000 + i, msg);
+	}
+	diff__free(d);
+}
+END_TEST
+
+/* ---- directed tests: a small long-mode machine with 4 KiB pages ---- */
+
+#define RAM	(4u << 20)
+#define PT	0x10000u	/* one page table per 2 MiB: 0x10000, 0x11000 */
+#define IDT	0x5000u
+#define GDT	0x8000u
+#define TSS	0x7000u
+#define HANDLERS 0x6000u	/* vector v: hlt at HANDLERS + 16 v */
+#define CODE	0x100000u
+#define UCODE	0x120000u
+#define STACK	0x380000u
+#define KSTACK	0x3a0000u
+
+static uint8_t *ram;
+static struct bt_machine m;
+static struct bt_cpu *c;
+
+static void put64(uint64_t a, uint64_t v) { memcpy(ram + a, &v, 8); }
+static uint64_t get64(uint64_t a) { uint64_t v; memcpy(&v, ram + a, 8); return v; }
+
+static uint64_t *pte(uint64_t va) { return (uint64_t *)(void *)(ram + PT + (va >> 12) * 8); }
+
+static void setup(void)
+{
+	char err[128];
+	ram = calloc(1, RAM);
+	m = (struct bt_machine){ .ram = ram, .ram_size = RAM };
+	c = bt__create(&m, NULL, err, sizeof(err));
+	ck_assert_ptr_nonnull(c);
+	put64(0x1000, 0x2000 | 7);
+	put64(0x2000, 0x3000 | 7);
+	put64(0x3000, PT | 7);
+	put64(0x3008, (PT + 0x1000) | 7);
+	for (uint64_t p = 0; p < 1024; p++)	/* supervisor, writable, not accessed */
+		put64(PT + 8 * p, (p << 12) | 3);
+	for (uint64_t p = UCODE >> 12; p < (UCODE >> 12) + 16; p++)
+		*pte(p << 12) |= 4;
+	for (int v = 0; v < 256; v++) {
+		uint64_t h = HANDLERS + 16 * (uint64_t)v;
+		ram[h] = 0xf4;
+		uint64_t lo = (h & 0xffff) | (0x08ull << 16) | (0x8eull << 40) | ((h >> 16) << 48);
+		if (v == 0x80)
+			lo |= 3ull << 45;	/* DPL 3: int 0x80 from user */
+		put64(IDT + 16 * (uint64_t)v, lo);
+		put64(IDT + 16 * (uint64_t)v + 8, 0);
+	}
+	put64(GDT + 0x08, 0x00af9b000000ffffull);
+	put64(GDT + 0x10, 0x00cf93000000ffffull);
+	put64(GDT + 0x18, 0x00cffb000000ffffull);	/* user code 32 (SYSRET base) */
+	put64(GDT + 0x20, 0x00cff3000000ffffull);	/* user data */
+	put64(GDT + 0x28, 0x00affb000000ffffull);	/* user code 64 */
+	put64(TSS + 4, KSTACK);
+	c->cr0 = 0x80010011;
+	c->cr3 = 0x1000;
+	c->cr4 = 0x20;
+	c->efer = 0xd01;
+	c->gdt_base = GDT;
+	c->gdt_limit = 0x3f;
+	c->idt_base = IDT;
+	c->idt_limit = 0xfff;
+	c->tr.base = TSS;
+	cpu__load_seg_cache(c, S_CS, 0x08, 0x00af9b000000ffffull);
+	cpu__load_seg_cache(c, S_SS, 0x10, 0x00cf93000000ffffull);
+	c->gpr[R_SP] = STACK;
+	c->rip = CODE;
+	c->rflags = 2;
+	c->star = (0x18ull << 48) | (0x08ull << 32);
+	c->lstar = HANDLERS + 16 * 0xfe;
+	c->fmask = 0x200;
+	bt__state_changed(c);
+	bt__invalidate_code(c);
+}
+
+static void teardown(void)
+{
+	bt__destroy(c);
+	free(ram);
+}
+
+static void code(uint64_t at, const char *bytes, size_t n)
+{
+	memcpy(ram + at, bytes, n);
+	bt__invalidate_code(c);
+}
+
+/* Run to the first hlt; returns the vector whose handler halted, or -1. */
+static int run_to_hlt(void)
+{
+	enum bt_exit e = BT_EXIT_BUDGET;
+	for (int i = 0; i < 100 && e == BT_EXIT_BUDGET; i++)
+		e = bt__run(c, 1000);
+	ck_assert_int_eq(e, BT_EXIT_HLT);
+	if (c->rip > HANDLERS && c->rip <= HANDLERS + 16 * 256)
+		return (int)((c->rip - 1 - HANDLERS) / 16);
+	return -1;
+}
+
+START_TEST(pf_not_present_is_precise)
+{
+	/* mov rbx, 0x2fff00; add rax, 1; mov rcx, [rbx+0x100]; hlt */
+	static const char p[] = "\x48\xc7\xc3\x00\xff\x2f\x00\x48\x83\xc0\x01"
+				"\x48\x8b\x8b\x00\x01\x00\x00\xf4";
+	code(CODE, p, sizeof(p) - 1);
+	*pte(0x300000) = 0;
+	c->gpr[R_CX] = 0x1234;
+	c->gpr[R_AX] = ~0ull;		/* add sets CF ZF AF PF: they must reach the frame */
+	ck_assert_int_eq(run_to_hlt(), 14);
+	ck_assert_uint_eq(c->cr2, 0x300000);
+	ck_assert_uint_eq(get64(c->gpr[R_SP]), 0);		/* error code: read, not present */
+	ck_assert_uint_eq(get64(c->gpr[R_SP] + 8), CODE + 11);	/* rip of the mov */
+	ck_assert_uint_eq(get64(c->gpr[R_SP] + 24) & 0x8d5, 0x55);
+	ck_assert_uint_eq(c->gpr[R_CX], 0x1234);
+	ck_assert_uint_eq(c->gpr[R_AX], 0);
+	ck_assert_uint_eq(c->gpr[R_BX], 0x2fff00);
+}
+END_TEST
+
+START_TEST(pf_write_protect_and_dirty)
+{
+	/* mov [rbx], eax; hlt -- first to a writable page (dirty bit), then read-only */
+	static const char p[] = "\x89\x03\xf4";
+	code(CODE, p, sizeof(p) - 1);
+	c->gpr[R_BX] = 0x200010;
+	run_to_hlt();
+	ck_assert_uint_eq(*pte(0x200000) & 0x60, 0x60);		/* accessed and dirty */
+	ck_assert_uint_eq(*pte(0x201000) & 0x60, 0);
+	c->rip = CODE;
+	c->gpr[R_BX] = 0x201ffe;			/* page-crossing into a read-only page */
+	*pte(0x202000) &= ~2ull;
+	bt__state_changed(c);
+	ck_assert_int_eq(run_to_hlt(), 14);
+	ck_assert_uint_eq(c->cr2, 0x202000);
+	ck_assert_uint_eq(get64(c->gpr[R_SP]), 3);		/* write, protection */
+	ck_assert_uint_eq(get64(0x201ffe) & 0xffff, 0);	/* nothing half-written */
+}
+END_TEST
+
+START_TEST(pf_user_and_nx)
+{
+	/* user code at UCODE reads a supervisor page: #PF err 5 */
+	static const char p[] = "\x8b\x03\xf4";
+	code(UCODE, p, sizeof(p) - 1);
+	cpu__load_seg_cache(c, S_CS, 0x2b, 0x00affb000000ffffull);
+	cpu__load_seg_cache(c, S_SS, 0x23, 0x00cff3000000ffffull);
+	c->cpl = 3;
+	c->rip = UCODE;
+	c->gpr[R_BX] = 0x200000;
+	bt__state_changed(c);
+	ck_assert_int_eq(run_to_hlt(), 14);
+	ck_assert_uint_eq(get64(c->gpr[R_SP]), 5);
+	ck_assert_int_eq(c->cpl, 0);
+	ck_assert_uint_eq(c->gpr[R_SP], KSTACK - 48);		/* TSS.RSP0, 5 words + error */
+	ck_assert_uint_eq(get64(c->gpr[R_SP] + 16), 0x2b);	/* user cs in the frame */
+	/* a fetch from an NX page */
+	*pte(0x140000) |= 1ull << 63;
+	code(CODE, "\xe9\xfb\xff\x03\x00", 5);			/* jmp 0x140000 */
+	c->rip = CODE;
+	bt__state_changed(c);
+	ck_assert_int_eq(run_to_hlt(), 14);
+	ck_assert_uint_eq(get64(c->gpr[R_SP]), 0x11);		/* fetch, protection */
+	ck_assert_uint_eq(c->cr2, 0x140000);
+}
+END_TEST
+
+START_TEST(divide_error)
+{
+	/* xor edx, edx; div ecx with ecx = 0 */
+	code(CODE, "\x31\xd2\xf7\xf1\xf4", 5);
+	c->gpr[R_CX] = 0;
+	ck_assert_int_eq(run_to_hlt(), 0);
+	ck_assert_uint_eq(get64(c->gpr[R_SP]), CODE + 2);
+}
+END_TEST
+
+START_TEST(user_round_trip)
+{
+	/* kernel: iretq to user; user: syscall; kernel at LSTAR halts */
+	uint64_t frame = STACK - 40;
+	put64(frame, UCODE);
+	put64(frame + 8, 0x2b);
+	put64(frame + 16, 0x202);
+	put64(frame + 24, 0x130000);
+	put64(frame + 32, 0x23);
+	for (uint64_t p = 0x12f000; p < 0x131000; p += 0x1000)
+		*pte(p) |= 4;
+	code(CODE, "\x48\xcf", 2);				/* iretq */
+	code(UCODE, "\x48\x83\xc0\x05\x0f\x05", 6);		/* add rax, 5; syscall */
+	c->gpr[R_SP] = frame;
+	ck_assert_int_eq(run_to_hlt(), 0xfe);
+	ck_assert_int_eq(c->cpl, 0);
+	ck_assert_uint_eq(c->gpr[R_CX], UCODE + 6);
+	ck_assert_uint_eq(c->gpr[R_11] & 0x200, 0x200);
+	ck_assert_uint_eq(c->rflags & 0x200, 0);		/* FMASK cleared IF */
+	ck_assert_uint_eq(c->gpr[R_AX], 5);
+	/* sysretq back, then int 0x80 from user */
+	code(HANDLERS + 16 * 0xfe + 1, "\x48\x0f\x07", 3);
+	code(UCODE + 6, "\xcd\x80", 2);
+	c->rip = HANDLERS + 16 * 0xfe + 1;
+	ck_assert_int_eq(run_to_hlt(), 0x80);
+	ck_assert_uint_eq(get64(c->gpr[R_SP]), UCODE + 8);
+	ck_assert_uint_eq(get64(c->gpr[R_SP] + 8), 0x2b);
+}
+END_TEST
+
+START_TEST(self_modifying_code)
+{
+	/* The second pass must run the hlt the first pass stored over the nop. */
+	static const char p[] =
+		"\xb8\x00\x00\x00\x00"			/* 0: mov eax, 0 */
+		"\xeb\x00"				/* 5: jmp 7 (a block boundary) */
+		"\x90"					/* 7: nop, then hlt */
+		"\xff\xc0"				/* 8: inc eax */
+		"\xc6\x05\xf6\xff\xff\xff\xf4"		/* 10: mov byte [rip-10], 0xf4 */
+		"\xeb\xf2";				/* 17: jmp 5 */
+	code(CODE, p, sizeof(p) - 1);
+	ck_assert_int_eq(run_to_hlt(), -1);
+	ck_assert_uint_eq(c->rip, CODE + 8);
+	ck_assert_uint_eq(c->gpr[R_AX], 1);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("bt");
+	TCase *t = tcase_create("diff");
+	tcase_set_timeout(t, 120);
+	tcase_add_test(t, diff_translated);
+	tcase_add_test(t, diff_single_step);
+	tcase_add_test(t, diff_long_blocks);
+	suite_add_tcase(s, t);
+	t = tcase_create("directed");
+	tcase_add_checked_fixture(t, setup, teardown);
+	tcase_add_test(t, pf_not_present_is_precise);
+	tcase_add_test(t, pf_write_protect_and_dirty);
+	tcase_add_test(t, pf_user_and_nx);
+	tcase_add_test(t, divide_error);
+	tcase_add_test(t, user_round_trip);
+	tcase_add_test(t, self_modifying_code);
+	suite_add_tcase(s, t);
+	SRunner *sr = srunner_create(s);
+	srunner_set_fork_status(sr, CK_NOFORK);
+	srunner_set_tap(sr, "-");
+	srunner_run_all(sr, CK_SILENT);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? 1 : 0;
+}
