@@ -90,6 +90,11 @@ static const char *control_rule(const ZydisDecodedInstruction *in)
 	}
 	if (in->meta.branch_type == ZYDIS_BRANCH_TYPE_FAR)
 		return "far transfer";
+	/* 66h on a near branch or RET: Intel ignores it, AMD truncates RIP (or pops 2 bytes) */
+	if ((in->attributes & ZYDIS_ATTRIB_HAS_OPERANDSIZE) &&
+	    (in->meta.category == ZYDIS_CATEGORY_COND_BR || in->meta.category == ZYDIS_CATEGORY_UNCOND_BR ||
+	     in->meta.category == ZYDIS_CATEGORY_RET))
+		return "branch or RET with an operand-size prefix";
 	switch (in->meta.category) {
 	case ZYDIS_CATEGORY_CALL:
 		return "CALL in a slot";
