@@ -29,6 +29,9 @@ struct bt_machine {
 	 * takes it. May be NULL. */
 	int (*irq_pending)(void *opaque);
 	int (*irq_ack)(void *opaque);
+	/* CR8 is the local APIC's TPR when there is one. May be NULL. */
+	void (*set_cr8)(void *opaque, uint64_t v);
+	uint64_t (*get_cr8)(void *opaque);
 };
 
 enum bt_exit {
@@ -56,6 +59,13 @@ void bt__kick(struct bt_cpu *c);
 void bt__state_changed(struct bt_cpu *c);
 /* Guest memory holding code changed behind the core's back (loaders). */
 void bt__invalidate_code(struct bt_cpu *c);
+/* The guest's view of CPUID, RDMSR/WRMSR (-1 where they would #GP), the
+ * TLB, and its page tables (supervisor access; -1 when it does not map). */
+void bt__cpuid(struct bt_cpu *c, uint32_t leaf, uint32_t sub, uint32_t out[4]);
+int bt__get_msr(struct bt_cpu *c, uint32_t msr, uint64_t *v);
+int bt__set_msr(struct bt_cpu *c, uint32_t msr, uint64_t v);
+void bt__flush_tlb(struct bt_cpu *c, bool all, uint64_t gva);
+int bt__translate(struct bt_cpu *c, uint64_t gva, bool write, uint64_t *gpa);
 /* One line per vCPU field group, for fault reports. */
 void bt__dump(struct bt_cpu *c, char *buf, size_t len);
 #endif

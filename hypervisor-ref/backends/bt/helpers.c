@@ -152,21 +152,12 @@ static int h_div(struct hx *h)
 static int h_cpuid(struct hx *h)
 {
 	struct bt_cpu *c = h->c;
-	uint32_t leaf = (uint32_t)c->gpr[R_AX], sub = (uint32_t)c->gpr[R_CX];
-	unsigned a = 0, b = 0, cc = 0, d = 0;
-	if (leaf == 0x40000000) {
-		a = 0x40000000;
-		memcpy(&b, "VMI-", 4);
-		memcpy(&cc, "x64 ", 4);
-		memcpy(&d, "BT  ", 4);
-	} else if (leaf < 0x40000000 || leaf >= 0x80000000) {
-		__cpuid_count(leaf, sub, a, b, cc, d);
-		sys__filter_cpuid(c, leaf, sub, &a, &b, &cc, &d);
-	}
-	c->gpr[R_AX] = a;
-	c->gpr[R_BX] = b;
-	c->gpr[R_CX] = cc;
-	c->gpr[R_DX] = d;
+	uint32_t out[4];
+	bt__cpuid(c, (uint32_t)c->gpr[R_AX], (uint32_t)c->gpr[R_CX], out);
+	c->gpr[R_AX] = out[0];
+	c->gpr[R_BX] = out[1];
+	c->gpr[R_CX] = out[2];
+	c->gpr[R_DX] = out[3];
 	return 0;
 }
 

@@ -49,3 +49,8 @@ $(BT_OUT)/bt_test-san: $(BT_DIR)/tests/bt_test.c $(BT_TEST_SRCS) $(BT_OUT)/libbt
 
 ALL_TARGETS += $(BT_OUT)/bt_test $(BT_OUT)/bt_test-san
 CHECK_TESTS += $(BT_OUT)/bt_test $(BT_OUT)/bt_test-san
+
+# Into vmi-run (hypervisor-ref/module.mk builds VMIRUN_SRCS).
+VMIRUN_SRCS += $(BT_SRCS) $(BT_ASM) $(BT_DIR)/bt_backend.c $(BT_DIR)/bt_probe.c \
+	hypervisor-ref/devices/lapic.c
+VMIRUN_LIBS += -lZydis

@@ -51,8 +51,12 @@ const char *bt__fault_msg(struct bt_cpu *c)
 	return c->cache->msg;
 }
 
+/* Async-safe: may come from another thread while translated code runs.
+ * The budget store can race with a block's own decrement; the flag cannot,
+ * so a lost budget store only delays the exit to the end of the slice. */
 void bt__kick(struct bt_cpu *c)
 {
+	__atomic_store_n(&c->kicked, 1, __ATOMIC_RELAXED);
 	c->budget = 0;
 }
 
@@ -70,6 +74,19 @@ void bt__invalidate_code(struct bt_cpu *c)
 {
 	cache__flush(c);
 	mmu__flush(c);
+}
+
+void bt__flush_tlb(struct bt_cpu *c, bool all, uint64_t gva)
+{
+	if (all)
+		mmu__flush(c);
+	else
+		mmu__flush_page(c, gva);
+}
+
+int bt__translate(struct bt_cpu *c, uint64_t gva, bool write, uint64_t *gpa)
+{
+	return mmu__translate(c, gva, write ? ACC_W : ACC_R, false, gpa, false);
 }
 
 static bool take_interrupt(struct bt_cpu *c)
@@ -101,6 +118,8 @@ enum bt_exit bt__run(struct bt_cpu *c, uint64_t slice)
 {
 	set_gs(c);
 	for (uint64_t n = 0; n < slice; n++) {
+		if (__atomic_exchange_n(&c->kicked, 0, __ATOMIC_RELAXED))
+			return BT_EXIT_BUDGET;
 		if (c->fatal)
 			return BT_EXIT_FAULT;
 		if (c->shutdown)

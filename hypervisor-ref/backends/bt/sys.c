@@ -4,6 +4,7 @@
  * descriptor tables, segment loads, far transfers, IRET, SYSCALL/SYSRET,
  * SWAPGS, INT n, HLT, INVLPG. Privilege checks as in the SDM.
  */
+#include <cpuid.h>
 #include <stdio.h>
 #include "sys.h"
 #include "transfer.h"
@@ -33,6 +34,26 @@ static int fault(struct hx *h, int vec, int err)
 static bool cpl0(struct hx *h)
 {
 	return h->c->cpl == 0;
+}
+
+#define HV_SIGNATURE	"VMI-X64\0\0\0\0\0"	/* as backends/hvm: calls.toml cpuid */
+
+void bt__cpuid(struct bt_cpu *c, uint32_t leaf, uint32_t sub, uint32_t out[4])
+{
+	unsigned a = 0, b = 0, cc = 0, d = 0;
+	if (leaf == 0x40000000) {
+		a = 0x40000000;
+		memcpy(&b, HV_SIGNATURE, 4);
+		memcpy(&cc, HV_SIGNATURE + 4, 4);
+		memcpy(&d, HV_SIGNATURE + 8, 4);
+	} else if (leaf < 0x40000000 || leaf >= 0x80000000) {
+		__cpuid_count(leaf, sub, a, b, cc, d);
+		sys__filter_cpuid(c, leaf, sub, &a, &b, &cc, &d);
+	}
+	out[0] = a;
+	out[1] = b;
+	out[2] = cc;
+	out[3] = d;
 }
 
 /* The TSC, VMX/SVM, x2APIC, XSAVE/AVX, PCID, monitor and the rest that the
@@ -124,6 +145,16 @@ static int wrmsr(struct bt_cpu *c, uint32_t msr, uint64_t v)
 	return 0;
 }
 
+int bt__get_msr(struct bt_cpu *c, uint32_t msr, uint64_t *v)
+{
+	return rdmsr(c, msr, v);
+}
+
+int bt__set_msr(struct bt_cpu *c, uint32_t msr, uint64_t v)
+{
+	return wrmsr(c, msr, v);
+}
+
 static int h_msr(struct hx *h)
 {
 	struct bt_cpu *c = h->c;
@@ -163,7 +194,14 @@ static int write_cr(struct hx *h, int n, uint64_t v)
 	case 2: c->cr2 = v; return 0;
 	case 3: c->cr3 = v; break;
 	case 4: c->cr4 = v; break;
-	case 8: c->cr8 = v & 0xf; return 0;
+	case 8:
+		if (v & ~0xfull)
+			return fault(h, EXC_GP, 0);
+		c->cr8 = v;
+		if (c->m->set_cr8)
+			c->m->set_cr8(c->m->opaque, v);
+		c->budget = 0;	/* a lower TPR may unmask an interrupt */
+		return 0;
 	default: return fault(h, EXC_UD, -1);
 	}
 	mmu__flush(c);
@@ -185,7 +223,7 @@ static int h_movcr(struct hx *h)
 	case 2: v = c->cr2; break;
 	case 3: v = c->cr3; break;
 	case 4: v = c->cr4; break;
-	case 8: v = c->cr8; break;
+	case 8: v = c->m->get_cr8 ? c->m->get_cr8(c->m->opaque) : c->cr8; break;
 	default: return fault(h, EXC_UD, -1);
 	}
 	op__reg_set(c, h->ops[0].reg.value, v);
