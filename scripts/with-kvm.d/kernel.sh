@@ -3,12 +3,14 @@
 # Debian's own kernel (linux-image-6.1.0-NN-amd64, the package the
 # linux-image-amd64 metapackage depends on) is fetched with `apt-get download`,
 # never installed, and cached keyed by package and version:
-#   $WK_CACHE/<package>_<version>/{vmlinux,vmlinuz,base.cpio,config}
+#   $WK_CACHE/<package>_<version>/{vmlinux,vmlinuz,config,modules/*.ko}
 # vmlinux is the ELF inside vmlinuz: QEMU boots it through its PVH note, which
-# skips the XZ decompression that costs ~2 s under TCG.  base.cpio is the part
-# of the initramfs every run shares: busybox, its applet links, the modules.
+# skips the XZ decompression that costs ~2 s under TCG.  base-$BASE_LAYOUT.cpio
+# beside them is the part of the initramfs every run shares (busybox, its
+# applet links, the modules); bump BASE_LAYOUT when its layout changes.
 
 WK_CACHE="${XDG_CACHE_HOME:-$HOME/.cache}/vmi-x64/kvm-host"
+BASE_LAYOUT=2
 KERNEL_MODULES="virt/lib/irqbypass.ko drivers/crypto/ccp/ccp.ko arch/x86/kvm/kvm.ko arch/x86/kvm/kvm-amd.ko"
 
 # Prints "<package> <version>" of the kernel linux-image-amd64 would install.
@@ -47,32 +49,39 @@ _kernel_unpack() {
 		tar -x -C "$dir" --wildcards './boot/vmlinuz-*' './boot/config-*' "${members[@]}" ||
 		return 1
 	mv "$dir"/boot/vmlinuz-* "$dir/vmlinuz" && mv "$dir"/boot/config-* "$dir/config" || return 1
-	mkdir -p "$dir/root/bin" "$dir/root/lib/with-kvm" "$dir/root/dev" "$dir/root/proc" \
-		"$dir/root/sys" "$dir/root/tmp" "$dir/root/with-kvm"
+	mkdir -p "$dir/modules"
 	for m in $KERNEL_MODULES; do
-		mv "$dir"/lib/modules/*/kernel/"$m" "$dir/root/lib/with-kvm/" || return 1
+		mv "$dir"/lib/modules/*/kernel/"$m" "$dir/modules/" || return 1
 	done
 	rm -rf "$dir/lib" "$dir/boot"
 	# The PVH entry needs the uncompressed ELF; Debian compresses with XZ.
 	if grep -q '^CONFIG_PVH=y' "$dir/config"; then
 		local off
 		off=$(grep -abo -m1 $'\xfd7zXZ\x00' "$dir/vmlinuz" | head -n1 | cut -d: -f1)
-		[ -n "$off" ] && tail -c +$((off + 1)) "$dir/vmlinuz" |
-			xz -dc --single-stream > "$dir/vmlinux" 2>/dev/null || rm -f "$dir/vmlinux"
+		# xz stops after the stream and tail dies of SIGPIPE: only xz's status counts.
+		[ -n "$off" ] && { tail -c +$((off + 1)) "$dir/vmlinuz" 2>/dev/null || :; } |
+			xz -dc --single-stream > "$dir/vmlinux" 2>/dev/null &&
+			[ "$(head -c4 "$dir/vmlinux")" = $'\x7fELF' ] || rm -f "$dir/vmlinux"
 	fi
 }
 
-# busybox with every applet linked, the modules and the mount points.
-_kernel_base_cpio() {
-	local dir=$1 bb a
-	bb=$(type -P busybox) || { echo "busybox: not installed (busybox-static)"; return 1; }
-	cp "$bb" "$dir/root/bin/busybox" || return 1
-	for a in $("$bb" --list); do
-		[ "$a" = busybox ] || ln -sf busybox "$dir/root/bin/$a"
+# Build $KDIR/base-$BASE_LAYOUT.cpio: busybox with every applet linked where
+# the host would have it (/usr/bin/env for #! lines), the modules, mount points.
+kernel__base() {
+	local base="$KDIR/base-$BASE_LAYOUT.cpio" root bb a
+	[ -f "$base" ] && return 0
+	bb=$(type -P busybox) || { echo "with-kvm: busybox: not installed (busybox-static)" >&2; return 1; }
+	root=$(mktemp -d "$KDIR/.base.XXXXXX") || return 1
+	mkdir -p "$root/bin" "$root/sbin" "$root/usr/bin" "$root/usr/sbin" "$root/lib/with-kvm" \
+		"$root/dev" "$root/proc" "$root/sys" "$root/tmp" "$root/with-kvm"
+	cp "$bb" "$root/bin/busybox" && cp "$KDIR"/modules/*.ko "$root/lib/with-kvm/" || return 1
+	for a in $("$bb" --list-full); do
+		[ "$a" = bin/busybox ] || ln -sf /bin/busybox "$root/$a"
 	done
-	(cd "$dir/root" && find . -mindepth 1 | LC_ALL=C sort |
-		cpio -o -H newc -R 0:0 --quiet) > "$dir/base.cpio" || return 1
-	rm -rf "$dir/root"
+	(cd "$root" && find . -mindepth 1 | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) \
+		> "$root.cpio" && mv -f "$root.cpio" "$base"
+	rm -rf "$root"
+	[ -f "$base" ]
 }
 
 # Download, unpack and cache "$1" version "$2" as $WK_CACHE/$1_$2; set KDIR.
@@ -86,14 +95,20 @@ _kernel_fetch() {
 		return 2
 	fi
 	echo "with-kvm: unpacking the kernel and the kvm modules" >&2
-	if ! _kernel_unpack "$tmp"/*.deb "$tmp" || ! _kernel_base_cpio "$tmp" >&2; then
+	if ! _kernel_unpack "$tmp"/*.deb "$tmp"; then
 		echo "with-kvm: $pkg $ver: unexpected package layout" >&2
 		rm -rf "$tmp"
 		return 1
 	fi
 	rm -f "$tmp"/*.deb "$tmp/apt.log"
-	mv -T "$tmp" "$WK_CACHE/${pkg}_$ver" 2>/dev/null || rm -rf "$tmp"
+	rm -rf "$WK_CACHE/${pkg}_$ver"	# an incomplete one; we hold the lock
+	mv -T "$tmp" "$WK_CACHE/${pkg}_$ver" || rm -rf "$tmp"
 	echo "with-kvm: cached in $((SECONDS - t0)) s" >&2
+}
+
+# A cache entry is complete once renamed into place with all it needs.
+_kernel_ok() {
+	[ -f "$1/vmlinuz" ] && [ -f "$1/modules/kvm-amd.ko" ]
 }
 
 # Set KDIR to a cached kernel, fetching it first when needed.  The lock keeps
@@ -105,25 +120,26 @@ kernel__ensure() {
 	if [ -n "$pv" ]; then
 		read -r pkg ver <<<"$pv"
 		KDIR="$WK_CACHE/${pkg}_$ver"
-		[ -f "$KDIR/base.cpio" ] && return 0
+		_kernel_ok "$KDIR" && return 0
 		exec 8>"$WK_CACHE/.lock" && flock 8
-		[ -f "$KDIR/base.cpio" ] || _kernel_fetch "$pkg" "$ver"
+		_kernel_ok "$KDIR" || _kernel_fetch "$pkg" "$ver"
 		rc=$?
 		if [ $rc -eq 2 ] && _kernel_apt_update && pv=$(kernel__resolve); then
 			read -r pkg ver <<<"$pv"
 			KDIR="$WK_CACHE/${pkg}_$ver"
-			[ -f "$KDIR/base.cpio" ] || _kernel_fetch "$pkg" "$ver"
+			_kernel_ok "$KDIR" || _kernel_fetch "$pkg" "$ver"
 		fi
 		exec 8>&-
-		[ -f "$KDIR/base.cpio" ] && return 0
+		_kernel_ok "$KDIR" && return 0
 	fi
 	# Offline or no package lists: any kernel cached before will do.
-	KDIR=$(ls -dt "$WK_CACHE"/linux-image-*/ 2>/dev/null | head -n1)
-	KDIR=${KDIR%/}
-	if [ -n "$KDIR" ] && [ -f "$KDIR/base.cpio" ]; then
-		echo "with-kvm: using the cached ${KDIR##*/} (could not get the current one)" >&2
-		return 0
-	fi
+	for KDIR in $(ls -dt "$WK_CACHE"/linux-image-*/ 2>/dev/null); do
+		KDIR=${KDIR%/}
+		if _kernel_ok "$KDIR"; then
+			echo "with-kvm: using the cached ${KDIR##*/} (could not get the current one)" >&2
+			return 0
+		fi
+	done
 	echo "with-kvm: no guest kernel: apt-get download linux-image-amd64's kernel failed" >&2
 	return 1
 }

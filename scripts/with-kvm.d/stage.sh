@@ -49,8 +49,9 @@ _stage_needs() {
 	if [ "${magic:0:2}" = '#!' ]; then
 		IFS= read -r line < "$f"
 		read -r line lib _ <<<"${line#\#!}"
+		# busybox provides sh and env at their usual paths
 		case $line in
-		/bin/sh) ;;	# busybox's sh
+		/bin/sh) ;;
 		*/env) [ -n "$lib" ] && lib=$(type -P "$lib") && stage__carry "$lib" ;;
 		*) stage__carry "$line" ;;
 		esac

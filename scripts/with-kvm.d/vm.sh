@@ -38,7 +38,7 @@ _vm_initramfs() {
 		stage__carry "$a"
 	done
 	stage__command "$CMD_PATH" "${ARGV[@]:1}"
-	cp "$KDIR/base.cpio" "$WK_TMP/initramfs"
+	cp "$KDIR/base-$BASE_LAYOUT.cpio" "$WK_TMP/initramfs"
 	(cd "$STAGE" && find . -mindepth 1 | LC_ALL=C sort |
 		cpio -o -H newc -R 0:0 --quiet) >> "$WK_TMP/initramfs" ||
 		die "cannot build the initramfs"
@@ -119,7 +119,7 @@ _vm_status() {
 vm__run() {
 	command -v qemu-system-x86_64 >/dev/null ||
 		die "qemu-system-x86_64: not installed (package qemu-system-x86)"
-	kernel__ensure || exit 125
+	kernel__ensure && kernel__base || exit 125
 	WK_TMP=$(mktemp -d "${TMPDIR:-/tmp}/with-kvm.XXXXXX") || die "mktemp: failed"
 	trap _vm_cleanup EXIT
 	trap 'exit 130' INT

@@ -15,7 +15,7 @@ boot=
 for _ in 1 2 3; do
 	t0=$(date +%s.%N)
 	"$WK" --nested --timeout 120 true
-	t=$(echo "$(date +%s.%N) - $t0" | bc)
+	t=$(printf '%.2f' "$(echo "$(date +%s.%N) - $t0" | bc)")
 	[ -z "$boot" ] || [ "$(echo "$t < $boot" | bc)" = 1 ] && boot=$t
 done
 nested=$("$WK" --nested --timeout 300 "$SMOKE" --bench)
@@ -23,22 +23,22 @@ if why=$(scripts/with-kvm.d/kvm-probe); then
 	host=$("$WK" --host --timeout 300 "$SMOKE" --bench)
 	t0=$(date +%s.%N)
 	"$WK" --host true
-	hboot=$(echo "$(date +%s.%N) - $t0" | bc)
+	hboot=$(printf '%.2f' "$(echo "$(date +%s.%N) - $t0" | bc)")
 else
-	host=
+	host= hboot=
 fi
 
 echo "with-kvm bench (nested: QEMU TCG -cpu max + Debian's kvm-amd; host: /dev/kvm)"
-nm=$(field mips "$nested") ne=$(field exit_us "$nested")
-if [ -n "$host" ]; then
-	hm=$(field mips "$host") he=$(field exit_us "$host")
-	printf '  %-22s nested %8.1f   host %8.1f   nested/host %6.2f\n' \
-		"compute loop (MIPS)" "$nm" "$hm" "$(echo "$nm / $hm" | bc -l)" \
-		"I/O exit to user (us)" "$ne" "$he" "$(echo "$ne / $he" | bc -l)"
-	printf '  %-22s nested %8.2f   host %8.2f   (with-kvm ... true; host = probe only)\n' \
-		"start to exit (s)" "$boot" "$hboot"
-else
-	printf '  %-22s nested %8.1f   host: %s\n' "compute loop (MIPS)" "$nm" "$why"
-	printf '  %-22s nested %8.1f\n' "I/O exit to user (us)" "$ne"
-	printf '  %-22s nested %8.2f   (with-kvm --nested true, best of 3)\n' "VM boot (s)" "$boot"
-fi
+row() {	# row LABEL NESTED HOST
+	if [ -n "$3" ]; then
+		printf '  %-26s nested %8s   host %8s   nested/host %8.2f\n' "$1" "$2" "$3" \
+			"$(echo "$2 / $3" | bc -l)"
+	else
+		printf '  %-26s nested %8s   host: %s\n' "$1" "$2" "$why"
+	fi
+}
+row "64-bit loop (MIPS)" "$(field mips "$nested")" "$(field mips "$host")"
+row "real-mode loop (MIPS)" "$(field mips_real_mode "$nested")" "$(field mips_real_mode "$host")"
+row "I/O exit to user (us)" "$(field exit_us "$nested")" "$(field exit_us "$host")"
+row "start to exit of true (s)" "$boot" "${hboot:-}"
+echo "  (nested: with-kvm --nested true, VM boot to power-off, best of 3; host: --host, the probe)"

@@ -8,11 +8,14 @@
  * shows a guest really executed and its exits reached user space, which is
  * what scripts/with-kvm promises.
  *
- * --bench prints two figures (see tests/with-kvm/README.md):
- *   mips=    a dec/jnz loop, two instructions per iteration, timed around
- *            one KVM_RUN (includes entry and exit, so the loop is sized to
- *            run for a few hundred ms);
- *   exit_us= an `out` loop, each one an exit to this process and back.
+ * --bench prints three figures (see tests/with-kvm/README.md):
+ *   mips=           a dec/jnz loop in 64-bit mode, two instructions per
+ *                   iteration, timed around one KVM_RUN (includes entry and
+ *                   exit, so the loop is sized to run a few hundred ms);
+ *   mips_real_mode= the same loop in real mode, which some software
+ *                   hypervisors (PVM) emulate instruction by instruction;
+ *   exit_us=        an `out` loop in 64-bit mode, each one an exit to this
+ *                   process and back.
  *
  * Static (built with -static) so it runs in with-kvm's VM with nothing else.
  */
@@ -82,15 +85,48 @@ static void vm_create(struct vm *vm)
 		die("mmap kvm_run");
 }
 
-/* Load code at CODE_GPA and point the vCPU at it, real mode, CS base 0. */
-static void vm_load(struct vm *vm, const uint8_t *code, size_t len)
+/*
+ * 64-bit mode, as vmi-run's guests run: identity-map the first 2 MiB with one
+ * large page (PML4 0x2000 -> PDPT 0x3000 -> PD 0x4000) and load flat code and
+ * data segments directly, no GDT needed since KVM takes the hidden parts.
+ */
+static void sregs_long(struct vm *vm, struct kvm_sregs *s)
+{
+	uint64_t *pml4 = (uint64_t *)(vm->mem + 0x2000);
+	pml4[0] = 0x3000 | 3;
+	((uint64_t *)(vm->mem + 0x3000))[0] = 0x4000 | 3;
+	((uint64_t *)(vm->mem + 0x4000))[0] = 0x80 | 3;	/* PS: 2 MiB page at 0 */
+	struct kvm_segment cs = {
+		.base = 0, .limit = 0xffffffff, .selector = 8, .type = 11,
+		.present = 1, .s = 1, .l = 1, .g = 1,
+	};
+	struct kvm_segment ds = cs;
+	ds.selector = 16;
+	ds.type = 3;
+	ds.l = 0;
+	ds.db = 1;
+	s->cs = cs;
+	s->ds = s->es = s->fs = s->gs = s->ss = ds;
+	s->cr3 = 0x2000;
+	s->cr4 = 1u << 5;			/* PAE */
+	s->cr0 = 0x80000011;			/* PG | ET | PE */
+	s->efer = 0x500;			/* LMA | LME */
+}
+
+/* Load code at CODE_GPA and point the vCPU at it: real mode with CS base 0,
+ * or 64-bit mode. */
+static void vm_load(struct vm *vm, const uint8_t *code, size_t len, int longmode)
 {
 	memcpy(vm->mem + CODE_GPA, code, len);
 	struct kvm_sregs sregs;
 	if (ioctl(vm->vcpu, KVM_GET_SREGS, &sregs) < 0)
 		die("KVM_GET_SREGS");
-	sregs.cs.base = 0;
-	sregs.cs.selector = 0;
+	if (longmode) {
+		sregs_long(vm, &sregs);
+	} else {
+		sregs.cs.base = 0;
+		sregs.cs.selector = 0;
+	}
 	if (ioctl(vm->vcpu, KVM_SET_SREGS, &sregs) < 0)
 		die("KVM_SET_SREGS");
 	struct kvm_regs regs = { .rip = CODE_GPA, .rflags = 0x2 };
@@ -123,7 +159,7 @@ static int smoke(void)
 	};
 	struct vm vm;
 	vm_create(&vm);
-	vm_load(&vm, code, sizeof(code));
+	vm_load(&vm, code, sizeof(code), 0);
 	for (uint8_t want = 1; want <= 3; want++) {
 		uint32_t why = vm_run(&vm);
 		if (why != KVM_EXIT_IO || vm.run->io.port != PORT ||
@@ -152,16 +188,29 @@ static double now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/* mov ecx, n; then the loop body; hlt.  Returns seconds to HLT, counting I/O exits. */
-static double timed_loop(const uint8_t *body, size_t len, uint32_t n, uint32_t *exits)
+/* A loop for the benchmark: mov ecx, n; the body; hlt. */
+struct loop {
+	int longmode;
+	size_t len;
+	uint8_t body[8];
+};
+
+/* Seconds from the first KVM_RUN to HLT; counts the I/O exits on the way. */
+static double timed_loop(const struct loop *lp, uint32_t n, uint32_t *exits)
 {
-	uint8_t code[32] = { 0x66, 0xb9 };	/* mov ecx, imm32 */
-	memcpy(code + 2, &n, 4);
-	memcpy(code + 6, body, len);
-	code[6 + len] = 0xf4;			/* hlt */
+	uint8_t code[32];
+	size_t at = 0;
+	if (!lp->longmode)
+		code[at++] = 0x66;		/* operand size: ecx in real mode */
+	code[at++] = 0xb9;			/* mov ecx, imm32 */
+	memcpy(code + at, &n, 4);
+	at += 4;
+	memcpy(code + at, lp->body, lp->len);
+	at += lp->len;
+	code[at++] = 0xf4;			/* hlt */
 	struct vm vm;
 	vm_create(&vm);
-	vm_load(&vm, code, 7 + len);
+	vm_load(&vm, code, at, lp->longmode);
 	*exits = 0;
 	double t0 = now();
 	for (;;) {
@@ -181,24 +230,29 @@ static double timed_loop(const uint8_t *body, size_t len, uint32_t n, uint32_t *
 }
 
 /* Grow n until one run takes at least 0.3 s, so entry/exit cost is noise. */
-static double calibrate(const uint8_t *body, size_t len, uint32_t n, uint32_t *out_n,
-			uint32_t *exits)
+static double calibrate(const struct loop *lp, uint32_t *n, uint32_t *exits)
 {
 	double t;
-	while ((t = timed_loop(body, len, n, exits)) < 0.3 && n < (1u << 30))
-		n = t < 0.01 ? n * 16 : (uint32_t)(n * (0.4 / t));
-	*out_n = n;
+	while ((t = timed_loop(lp, *n, exits)) < 0.3 && *n < (1u << 30))
+		*n = t < 0.01 ? *n * 16 : (uint32_t)(*n * (0.4 / t));
 	return t;
 }
 
 static int bench(void)
 {
-	static const uint8_t compute[] = { 0x66, 0x49, 0x75, 0xfc };	/* l: dec ecx; jnz l */
-	static const uint8_t io[] = { 0xe6, PORT, 0x66, 0x49, 0x75, 0xfa }; /* l: out PORT,al; dec ecx; jnz l */
-	uint32_t n, exits;
-	double t = calibrate(compute, sizeof(compute), 1u << 16, &n, &exits);
+	/* l: dec ecx; jnz l -- two instructions an iteration */
+	static const struct loop compute64 = { 1, 4, { 0xff, 0xc9, 0x75, 0xfc } };
+	static const struct loop compute16 = { 0, 4, { 0x66, 0x49, 0x75, 0xfc } };
+	/* l: out PORT, al; dec ecx; jnz l -- one exit an iteration */
+	static const struct loop io64 = { 1, 6, { 0xe6, PORT, 0xff, 0xc9, 0x75, 0xfa } };
+	uint32_t n = 1u << 16, exits;
+	double t = calibrate(&compute64, &n, &exits);
 	printf("mips=%.1f\n", 2.0 * n / t / 1e6);
-	t = calibrate(io, sizeof(io), 256, &n, &exits);
+	n = 1u << 12;
+	t = calibrate(&compute16, &n, &exits);
+	printf("mips_real_mode=%.1f\n", 2.0 * n / t / 1e6);
+	n = 256;
+	t = calibrate(&io64, &n, &exits);
 	if (exits != n)
 		fail("bench: I/O loop: exit count does not match the loop count");
 	printf("exit_us=%.2f\n", t / n * 1e6);
@@ -212,7 +266,7 @@ int main(int argc, char **argv)
 	if (argc == 2 && !strcmp(argv[1], "--help")) {
 		printf("usage: kvm-smoke [--bench]\n"
 		       "  Runs a real-mode guest on /dev/kvm: 3 OUTs and a HLT, checked.\n"
-		       "  --bench  print mips= (compute loop) and exit_us= (one I/O exit)\n");
+		       "  --bench  print mips=, mips_real_mode= (compute loop) and exit_us= (one I/O exit)\n");
 		return 0;
 	}
 	if (argc != 1) {
