@@ -62,7 +62,7 @@ void bt__kick(struct bt_cpu *c)
 
 void bt__state_changed(struct bt_cpu *c)
 {
-	c->fatal = c->shutdown = c->in_df = false;
+	c->fatal = c->shutdown = c->in_df = c->halted = false;
 	c->pending_exc = 0;
 	c->cache->msg[0] = 0;
 	cpu__sync_segbase(c);
@@ -125,10 +125,8 @@ enum bt_exit bt__run(struct bt_cpu *c, uint64_t slice)
 		if (c->shutdown)
 			return BT_EXIT_SHUTDOWN;
 		take_interrupt(c);
-		if (c->halted) {
-			c->halted = false;
-			return BT_EXIT_HLT;	/* the caller waits for an interrupt */
-		}
+		if (c->halted)
+			return BT_EXIT_HLT;	/* until an interrupt is delivered */
 		bool shadow = c->irq_shadow;
 		uint64_t pa;
 		if (mmu__fetch(c, c->rip, &pa, true))

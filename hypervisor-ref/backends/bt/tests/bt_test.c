@@ -246,6 +246,7 @@ START_TEST(user_round_trip)
 	code(HANDLERS + 16 * 0xfe + 1, "\x48\x0f\x07", 3);
 	code(UCODE + 6, "\xcd\x80", 2);
 	c->rip = HANDLERS + 16 * 0xfe + 1;
+	bt__state_changed(c);
 	ck_assert_int_eq(run_to_hlt(), 0x80);
 	ck_assert_uint_eq(get64(c->gpr[R_SP]), UCODE + 8);
 	ck_assert_uint_eq(get64(c->gpr[R_SP] + 8), 0x2b);
