@@ -37,4 +37,3 @@ $(VMIRUN): $(call HV_OBJ,$(HV)/main.c $(VMIRUN_SRCS)) $(BUILD)/.gen-ok
 ALL_TARGETS += $(VMIRUN)
 
 -include $(shell find $(BUILD)/hv $(BUILD)/hv-san -name '*.d' 2>/dev/null)
--include $(HV)/tests/module.mk
