@@ -38,6 +38,7 @@ _kernel_apt_update() {
 	local sudo=
 	[ "$(id -u)" -eq 0 ] || sudo="sudo -n"
 	echo "with-kvm: refreshing the package list (apt-get update)" >&2
+	rm -f "$WK_CACHE/.resolved"
 	$sudo apt-get update -qq >&2
 }
 
@@ -89,8 +90,9 @@ _kernel_fetch() {
 	local pkg=$1 ver=$2 tmp t0=$SECONDS
 	tmp=$(mktemp -d "$WK_CACHE/.fetch.XXXXXX") && chmod 755 "$tmp" || return 1
 	echo "with-kvm: fetching $pkg $ver (once, about 70 MB) into $WK_CACHE" >&2
-	if ! (cd "$tmp" && apt-get download "$pkg=$ver") > "$tmp/apt.log" 2>&1; then
-		sed -n 's/^E: /with-kvm: apt-get download: /p' "$tmp/apt.log" >&2
+	# apt's own progress goes to stderr.  Its sandbox user (_apt) could not
+	# write into root's cache, and apt would warn about it each time.
+	if ! (cd "$tmp" && apt-get -q -o APT::Sandbox::User="$(id -un)" download "$pkg=$ver") >&2; then
 		rm -rf "$tmp"
 		return 2
 	fi
@@ -100,7 +102,7 @@ _kernel_fetch() {
 		rm -rf "$tmp"
 		return 1
 	fi
-	rm -f "$tmp"/*.deb "$tmp/apt.log"
+	rm -f "$tmp"/*.deb
 	rm -rf "$WK_CACHE/${pkg}_$ver"	# an incomplete one; we hold the lock
 	mv -T "$tmp" "$WK_CACHE/${pkg}_$ver" || rm -rf "$tmp"
 	echo "with-kvm: cached in $((SECONDS - t0)) s" >&2
@@ -122,6 +124,7 @@ kernel__ensure() {
 		KDIR="$WK_CACHE/${pkg}_$ver"
 		_kernel_ok "$KDIR" && return 0
 		exec 8>"$WK_CACHE/.lock" && flock 8
+		rm -rf "$WK_CACHE"/.fetch.*	# left by an interrupted fetch
 		_kernel_ok "$KDIR" || _kernel_fetch "$pkg" "$ver"
 		rc=$?
 		if [ $rc -eq 2 ] && _kernel_apt_update && pv=$(kernel__resolve); then

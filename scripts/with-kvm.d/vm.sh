@@ -23,9 +23,12 @@ _vm_initramfs() {
 	cp "$LIB/init" "$STAGE/init"
 	printf 'WK_NONCE=%s\n' "$WK_NONCE" > "$STAGE/with-kvm/run"
 	stage__carry "$CMD_PATH"
-	if [[ ${ARGV[0]} == */* ]]; then
-		local f
-		for f in "$(dirname -- "$CMD_PATH")"/*; do
+	# Its siblings: a build folder's ROM and payloads, never a system folder.
+	local dir f
+	dir=$(dirname -- "$(realpath -s -- "$CMD_PATH")")
+	if [[ ${ARGV[0]} == */* ]] &&
+		! [[ $dir =~ ^/(usr|bin|sbin|lib|lib32|lib64|libx32|etc|opt|snap|nix)(/|$) ]]; then
+		for f in "$dir"/*; do
 			[ -f "$f" ] && stage__carry "$f"
 		done
 	fi
