@@ -227,7 +227,7 @@ static int load_kernel(struct vm *vm, const struct config *c, struct boot_state 
 	return 0;
 }
 
-static int boot(struct config *c, const struct backend_ops *ops)
+static int boot(struct config *c, const struct backend_ops *ops, uint64_t t0)
 {
 	struct vm vm;
 	struct boot_state bs;
@@ -238,6 +238,7 @@ static int boot(struct config *c, const struct backend_ops *ops)
 		vm__destroy(&vm);
 		return VM_EXIT_HOST;
 	}
+	vm.stats.t0_ns = t0;
 	vm.trace = c->trace;
 	vm.stats_on = c->stats;
 	rc = load_rom(&vm, c->rom);
@@ -270,6 +271,7 @@ static int boot(struct config *c, const struct backend_ops *ops)
 
 int main(int argc, char **argv)
 {
+	uint64_t t0 = vm__now_ns();
 	struct config c = { .mem = 256ull << 20 };
 	const struct backend_ops *ops;
 	int rc = parse(argc, argv, &c);
@@ -281,5 +283,5 @@ int main(int argc, char **argv)
 	rc = backends__select(c.backend ? c.backend : "auto", &ops);
 	if (rc)
 		return rc;
-	return boot(&c, ops);
+	return boot(&c, ops, t0);
 }

@@ -20,10 +20,10 @@ ALL_TARGETS += $(HV_UNIT_BINS)
 CHECK_TESTS += $(HV_UNIT_BINS)
 
 # Payloads: nasm + ld with payload.ld (segments at 1 MiB, none below).
-HV_PAYLOADS := $(BUILD)/hv-tests/payloads/mb32.elf $(BUILD)/hv-tests/payloads/triple.elf
+HV_PAYLOADS := $(addprefix $(BUILD)/hv-tests/payloads/,mb32.elf triple.elf exit0.elf)
 HV_PAYLOAD_LD = ld -nostdlib -static --build-id=none -z max-page-size=0x1000 \
                 --no-warn-rwx-segments -T $(HV)/tests/payloads/payload.ld
-$(BUILD)/hv-tests/payloads/mb32.elf: $(HV)/tests/payloads/mb32.asm $(HV)/tests/payloads/payload.ld
+$(BUILD)/hv-tests/payloads/%.elf: $(HV)/tests/payloads/%.asm $(HV)/tests/payloads/payload.ld
 	@mkdir -p $(@D)
 	$(NASM) -w-zext-reloc -f elf32 -o $@.o $<
 	$(HV_PAYLOAD_LD) -m elf_i386 -o $@ $@.o
@@ -34,3 +34,4 @@ $(BUILD)/hv-tests/payloads/triple.elf: $(HV)/tests/payloads/triple.asm $(HV)/tes
 
 ALL_TARGETS += $(HV_PAYLOADS)
 CHECK_TESTS += $(HV)/tests/badinput.sh $(HV)/tests/e2e.sh
+BENCH_CMDS  += $(HV)/bench.py
