@@ -9,7 +9,7 @@
 # beside them is the part of the initramfs every run shares (busybox, its
 # applet links, the modules); bump BASE_LAYOUT when its layout changes.
 
-WK_CACHE="${XDG_CACHE_HOME:-$HOME/.cache}/vmi-x64/kvm-host"
+: "${WK_CACHE:=${XDG_CACHE_HOME:-${HOME:-/tmp}/.cache}/vmi-x64/kvm-host}"
 BASE_LAYOUT=2
 KERNEL_MODULES="virt/lib/irqbypass.ko drivers/crypto/ccp/ccp.ko arch/x86/kvm/kvm.ko arch/x86/kvm/kvm-amd.ko"
 
@@ -54,7 +54,7 @@ _kernel_unpack() {
 	for m in $KERNEL_MODULES; do
 		mv "$dir"/lib/modules/*/kernel/"$m" "$dir/modules/" || return 1
 	done
-	rm -rf "$dir/lib" "$dir/boot"
+	rm -rf "${dir:?}/lib" "${dir:?}/boot"
 	# The PVH entry needs the uncompressed ELF; Debian compresses with XZ.
 	if grep -q '^CONFIG_PVH=y' "$dir/config"; then
 		local off
@@ -117,7 +117,7 @@ _kernel_ok() {
 # concurrent first runs from downloading twice.
 kernel__ensure() {
 	local pv pkg ver rc
-	mkdir -p "$WK_CACHE" || return 1
+	mkdir -p "$WK_CACHE" || { echo "with-kvm: $WK_CACHE: cannot create the cache" >&2; return 1; }
 	pv=$(kernel__resolve) || { _kernel_apt_update && pv=$(kernel__resolve); } || pv=
 	if [ -n "$pv" ]; then
 		read -r pkg ver <<<"$pv"
@@ -136,6 +136,7 @@ kernel__ensure() {
 		_kernel_ok "$KDIR" && return 0
 	fi
 	# Offline or no package lists: any kernel cached before will do.
+	# shellcheck disable=SC2045 # newest first; our own names, no spaces
 	for KDIR in $(ls -dt "$WK_CACHE"/linux-image-*/ 2>/dev/null); do
 		KDIR=${KDIR%/}
 		if _kernel_ok "$KDIR"; then

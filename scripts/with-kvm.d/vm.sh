@@ -53,9 +53,9 @@ _vm_start() {
 	[ -f "$kernel" ] || kernel="$KDIR/vmlinuz"
 	for s in out err; do mkfifo "$WK_TMP/$s.in" "$WK_TMP/$s.out" || die "mkfifo: failed"; done
 	cat "$WK_TMP/out.out" &
-	WK_PIDS+=($!)
+	WK_PIDS+=("$!")
 	cat "$WK_TMP/err.out" >&2 &
-	WK_PIDS+=($!)
+	WK_PIDS+=("$!")
 	# quiet + no PCI devices we do not need keep boot short; panic=-1 with
 	# -no-reboot turns a guest panic into QEMU exiting.
 	qemu-system-x86_64 -accel tcg -cpu max -smp 1 -m "$MEM" \
@@ -67,7 +67,7 @@ _vm_start() {
 		-append "console=ttyS0 quiet panic=-1 mitigations=off" \
 		</dev/null >"$WK_TMP/qemu.log" 2>&1 &
 	QEMU_PID=$!
-	WK_PIDS+=($QEMU_PID)
+	WK_PIDS+=("$QEMU_PID")
 }
 
 # Wait for QEMU, or the timeout; sets TIMED_OUT.
@@ -77,12 +77,12 @@ _vm_wait() {
 		wait "$QEMU_PID"
 		return
 	fi
-	local sleeper done=
+	local sleeper first=
 	sleep "$TIMEOUT" &
 	sleeper=$!
-	WK_PIDS+=($sleeper)
-	wait -n -p done "$QEMU_PID" "$sleeper"
-	if [ "$done" = "$sleeper" ]; then
+	WK_PIDS+=("$sleeper")
+	wait -n -p first "$QEMU_PID" "$sleeper"
+	if [ "$first" = "$sleeper" ]; then
 		TIMED_OUT=1
 		kill "$QEMU_PID" 2>/dev/null
 		wait "$QEMU_PID"
@@ -113,7 +113,7 @@ _vm_status() {
 	with-kvm-error-*) echo "with-kvm: VM: ${line#*=}" >&2 ;;
 	*)
 		echo "with-kvm: the VM stopped without reporting CMD's status; its last words:" >&2
-		tail -n 15 "$WK_TMP/qemu.log" "$log" >&2
+		{ cat "$WK_TMP/qemu.log"; tr -d '\r' < "$log"; } | tail -n 15 | sed 's/^/  /' >&2
 		;;
 	esac
 	exit 125

@@ -5,7 +5,7 @@
 # host's /dev/kvm where usable, with the ratio, and the VM's boot time
 # (`with-kvm --nested true`, start to power-off, best of 3).
 set -euo pipefail
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 1
 WK=scripts/with-kvm
 SMOKE=build/with-kvm/kvm-smoke
 
@@ -25,7 +25,7 @@ if why=$(scripts/with-kvm.d/kvm-probe); then
 	"$WK" --host true
 	hboot=$(printf '%.2f' "$(echo "$(date +%s.%N) - $t0" | bc)")
 else
-	host= hboot=
+	host='' hboot=''
 fi
 
 echo "with-kvm bench (nested: QEMU TCG -cpu max + Debian's kvm-amd; host: /dev/kvm)"

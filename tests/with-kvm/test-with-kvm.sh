@@ -3,7 +3,7 @@
 # every machine; the plain path uses the host's /dev/kvm where it works.
 # About 4 VM boots, 15-30 s in all.  Needs build/with-kvm/kvm-smoke (make all).
 set -uo pipefail
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 1
 WK=scripts/with-kvm
 SMOKE=build/with-kvm/kvm-smoke
 T=$(mktemp -d)
