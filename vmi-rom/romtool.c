@@ -110,6 +110,10 @@ static int read_rom(struct rom *rom)
 		}
 	}
 	close(fd);
+	if (rom->len > MAX_IMAGE) {	/* say so plainly rather than through the block count */
+		fprintf(stderr, TOOL ": %s: offset 0x02: file is longer than 255 blocks of 512 bytes\n", rom->path);
+		return -1;
+	}
 	return 0;
 }
 
