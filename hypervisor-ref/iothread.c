@@ -130,6 +130,21 @@ static void on_kick_signal(int sig)
 	(void)sig;	/* only there to interrupt KVM_RUN or a blocking call */
 }
 
+/* SIGINT/SIGTERM/SIGHUP: stop after the current exit and report where the
+ * guest was, so a hung guest can be looked at (exit status 128 + signal). */
+static struct vm *signalled_vm;
+static void on_stop_signal(int sig)
+{
+	struct vm *vm = signalled_vm;
+
+	if (vm && vm->stop == VM_RUNNING) {
+		vm->exit_code = 128 + sig;
+		vm->stop = VM_STOP_SIGNAL;
+		if (vm->be)
+			vm->ops->kick(vm->be);
+	}
+}
+
 int iothread__start(struct vm *vm, int in_fd)
 {
 	struct vm_io_thread *t = calloc(1, sizeof(*t));
@@ -148,11 +163,19 @@ int iothread__start(struct vm *vm, int in_fd)
 		return -1;
 	vm->iot = t;
 	sigaction(SIGUSR1, &sa, NULL);
+	signalled_vm = vm;
+	sa.sa_handler = on_stop_signal;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
 	if (in_fd >= 0)
 		make_tty_raw(in_fd);
 	/* Only the vCPU thread takes the kick signal. */
 	sigemptyset(&block);
 	sigaddset(&block, SIGUSR1);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &block, &old);
 	int rc = pthread_create(&t->thread, NULL, io_main, vm);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);

@@ -174,6 +174,8 @@ int vm__run(struct vm *vm)
 		one_exit(vm, e);
 		vm__poll(vm);
 	}
+	if (vm->stop == VM_STOP_SIGNAL)
+		vm__dump_state(vm, "interrupted by a signal");
 	if (vm->stats_on)
 		print_stats(vm);
 	return vm->exit_code;

@@ -40,6 +40,7 @@ enum vm_stop {
 	VM_STOP_RESET,		/* 0xcf9 or the keyboard controller: treated as exit */
 	VM_STOP_FAULT,		/* triple fault or backend failure: state printed */
 	VM_STOP_HOST,		/* host-side failure */
+	VM_STOP_SIGNAL,		/* SIGINT, SIGTERM or SIGHUP: state printed */
 };
 
 struct vm;
