@@ -217,9 +217,16 @@ static void test_tool(const struct rom *r)
 	snprintf(trunc, sizeof(trunc), "%s/truncated", tmpdir);
 	snprintf(twice, sizeof(twice), "%s/broken-twice", tmpdir);
 	write_file(empty, r->img, 0);
-	write_file(trunc, r->img, r->len - 512);
 	tap(tool_says("validate", NULL, empty, 1, 1), "empty file: exit 1, one line");
 	tap(tool_says("validate", NULL, missing, 1, 1), "missing file: exit 1, one line");
+	{
+		static uint8_t big[MAX_IMAGE + 4096];
+
+		memcpy(big, r->img, r->len);
+		write_file(trunc, big, sizeof(big));
+		tap(tool_says("validate", NULL, trunc, 1, 1), "file longer than 255 blocks: exit 1, one line");
+	}
+	write_file(trunc, r->img, r->len - 512);
 	tap(tool_says("seal", NULL, trunc, 1, 1), "seal refuses a file shorter than its block count");
 	write_file(twice, r->img, r->len);
 	tap(tool_says("seal", NULL, twice, 0, 0) && tool_says("validate", NULL, twice, 0, 0),
@@ -250,7 +257,7 @@ int main(int argc, char **argv)
 
 	if (argc == 4)
 		tool = argv[1], paths[0] = argv[2], paths[1] = argv[3];
-	printf("1..%d\n", 2 * 7 + 13);
+	printf("1..%d\n", 2 * 7 + 14);
 	if (!mkdtemp(tmpdir)) {
 		printf("Bail out! mkdtemp: %s\n", strerror(errno));
 		return 1;
