@@ -76,7 +76,7 @@ int backends__probe(void)
 			continue;
 		}
 		any = 1;
-		printf("%-4s available: %.0f MIPS, %.2f us per exit%s%s\n", names[i], p.mips,
+		printf("%-4s available: %.*f MIPS, %.2f us per exit%s%s\n", names[i], p.mips < 10 ? 1 : 0, p.mips,
 		       p.exit_us, p.why[0] ? "; " : "", p.why);
 	}
 	return any ? 0 : VM_EXIT_HOST;

@@ -62,13 +62,14 @@ static struct kvm_cpuid2 *supported(int kvm_fd)
 int hvm_cpuid__setup(struct hvm *h, char *err, size_t errlen)
 {
 	struct kvm_cpuid2 *c = supported(h->kvm_fd);
-	unsigned out = 0;
+	unsigned out = 0, cap;
 	bool have_hv = false;
 
 	if (!c) {
 		snprintf(err, errlen, "KVM_GET_SUPPORTED_CPUID: %s", strerror(errno));
 		return -1;
 	}
+	cap = c->nent;
 	for (unsigned i = 0; i < c->nent; i++) {
 		struct kvm_cpuid_entry2 e = c->entries[i];
 		/* KVM's own leaves (kvm-clock, PV EOI...) would bypass VMI. */
@@ -88,6 +89,11 @@ int hvm_cpuid__setup(struct hvm *h, char *err, size_t errlen)
 		snprintf(err, errlen, "KVM_SET_CPUID2: %s", strerror(errno));
 		return -1;
 	}
+	/* The cpuid hypercall answers what the vCPU holds after KVM's own
+	 * adjustments, so that it agrees with the CPUID instruction. */
+	c->nent = cap;
+	if (ioctl(h->vcpu_fd, KVM_GET_CPUID2, c) < 0)
+		c->nent = out;	/* older KVM: keep what was set */
 	return 0;
 }
 
