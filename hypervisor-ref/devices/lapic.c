@@ -110,7 +110,13 @@ void lapic__timer_fire(struct vm *vm, void *opaque)
 			vm->ops->kick(vm->be);
 	}
 	if (l->lvt[0] & LVT_PERIODIC) {
-		l->timer_start += (uint64_t)l->tmict * divider(l) * 1000000000ull / LAPIC_HZ;
+		/* Reload; periods missed while the host was busy collapse into
+		 * the one IRR bit, as on hardware, instead of firing in a burst. */
+		uint64_t period = (uint64_t)l->tmict * divider(l) * 1000000000ull / LAPIC_HZ;
+		uint64_t now = vm ? vm__now_ns() : l->timer_start + period;
+		l->timer_start += period;
+		if (period && now > l->timer_start + period)
+			l->timer_start += (now - l->timer_start) / period * period;
 		timer_arm(l);
 	}
 }

@@ -66,6 +66,8 @@ int bt__get_msr(struct bt_cpu *c, uint32_t msr, uint64_t *v);
 int bt__set_msr(struct bt_cpu *c, uint32_t msr, uint64_t v);
 void bt__flush_tlb(struct bt_cpu *c, bool all, uint64_t gva);
 int bt__translate(struct bt_cpu *c, uint64_t gva, bool write, uint64_t *gpa);
+/* Counters on stderr (blocks, translations, flushes, slow paths...). */
+void bt__print_stats(struct bt_cpu *c);
 /* One line per vCPU field group, for fault reports. */
 void bt__dump(struct bt_cpu *c, char *buf, size_t len);
 #endif

@@ -112,7 +112,8 @@ static struct backend *bt_create(struct vm *vm, char *err, size_t errlen)
 		.mmio = mmio, .hypercall = hypercall, .irq_pending = irq_pending,
 		.irq_ack = irq_ack, .set_cr8 = set_cr8, .get_cr8 = get_cr8,
 	};
-	struct bt_opts o = { .single_step = getenv("VMI_BT_SINGLE_STEP") != NULL };
+	struct bt_opts o = { .single_step = getenv("VMI_BT_SINGLE_STEP") != NULL,
+			     .no_chain = getenv("VMI_BT_NO_CHAIN") != NULL };
 	b->c = bt__create(&b->m, &o, err, errlen);
 	if (!b->c) {
 		free(b);
@@ -125,6 +126,8 @@ static void bt_destroy(struct backend *b)
 {
 	if (!b)
 		return;
+	if (getenv("VMI_BT_STATS"))
+		bt__print_stats(b->c);
 	bt__destroy(b->c);
 	free(b);
 }

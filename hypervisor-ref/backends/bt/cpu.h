@@ -78,7 +78,8 @@ struct bt_cpu {
 	bool irq_shadow;	/* STI / MOV SS: no interrupt before the next insn */
 	int pending_exc;	/* nested-delivery tracking for #DF / triple fault */
 	bool in_c, in_df;
-	int kicked;		/* bt__kick() from another thread */		/* a slow path already wrote the full state back */
+	int kicked;		/* bt__kick() from another thread */
+	bool trace;		/* VMI_BT_TRACE: interrupts and IRETs on stderr */		/* a slow path already wrote the full state back */
 	bool fatal, shutdown;	/* leave bt__run with BT_EXIT_FAULT / _SHUTDOWN */
 	uint64_t insns, blocks, slow_mem, helpers, exceptions, translations, hypercalls;	/* --stats */
 	struct bt_machine *m;

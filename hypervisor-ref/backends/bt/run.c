@@ -28,6 +28,7 @@ struct bt_cpu *bt__create(struct bt_machine *m, const struct bt_opts *o, char *e
 	memset(c, 0, sizeof(*c));
 	c->m = m;
 	c->self = (uint64_t)(uintptr_t)c;
+	c->trace = getenv("VMI_BT_TRACE") != NULL;
 	if (cache__init(c, o)) {
 		snprintf(err, errlen, "cannot allocate the translation cache");
 		bt__destroy(c);
@@ -98,6 +99,9 @@ static bool take_interrupt(struct bt_cpu *c)
 	if (vec < 0)
 		return false;
 	c->halted = false;
+	if (c->trace)
+		fprintf(stderr, "irq %d at rip %llx rsp %llx fl %llx\n", vec, (unsigned long long)c->rip,
+			(unsigned long long)c->gpr[R_SP], (unsigned long long)c->rflags);
 	except__deliver(c, vec, -1, false, c->rip);
 	return true;
 }
@@ -108,7 +112,12 @@ static void run_block(struct bt_cpu *c, struct bt_block *b, uint64_t slice)
 	c->entry_fl = (c->rflags & RFL_LIVE) | 2;
 	c->in_c = false;
 	c->budget = slice;
+	uint64_t flushes = c->cache->flushes;
 	bt_enter(b->code);
+	/* A flush during the run (a store to a code page) freed the stub that
+	 * left: it must not be patched into whatever is translated there next. */
+	if (c->cache->flushes != flushes)
+		c->last_stub = 0;
 	if (!c->in_c)
 		c->rflags = (c->rflags & ~RFL_LIVE) | (c->exit_fl & RFL_LIVE);
 	c->blocks++;
@@ -155,6 +164,16 @@ enum bt_exit bt__run(struct bt_cpu *c, uint64_t slice)
 			c->irq_shadow = false;
 	}
 	return c->fatal ? BT_EXIT_FAULT : c->shutdown ? BT_EXIT_SHUTDOWN : BT_EXIT_BUDGET;
+}
+
+void bt__print_stats(struct bt_cpu *c)
+{
+	fprintf(stderr, "bt: blocks=%llu translations=%llu flushes=%llu slow_mem=%llu "
+		"helpers=%llu exceptions=%llu hypercalls=%llu\n",
+		(unsigned long long)c->blocks, (unsigned long long)c->translations,
+		(unsigned long long)c->cache->flushes, (unsigned long long)c->slow_mem,
+		(unsigned long long)c->helpers, (unsigned long long)c->exceptions,
+		(unsigned long long)c->hypercalls);
 }
 
 void bt__dump(struct bt_cpu *c, char *buf, size_t len)

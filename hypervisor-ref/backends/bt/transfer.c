@@ -5,6 +5,7 @@
  * Only the flat-segment cases a long-mode OS uses: no call gates, no task
  * switches, no LDT.
  */
+#include <stdio.h>
 #include "sys.h"
 #include "transfer.h"
 
@@ -116,6 +117,10 @@ int transfer__iret(struct hx *h)
 		if (mmu__read(c, c->gdt_base + (ss & ~7u), &sd, 8, false))
 			return -1;
 	}
+	if (c->trace)
+		fprintf(stderr, "iret at %llx rsp %llx -> rip %llx rsp %llx fl %llx\n",
+			(unsigned long long)c->rip, (unsigned long long)sp, (unsigned long long)v[0],
+			(unsigned long long)v[3], (unsigned long long)v[2]);
 	c->rflags = merge_flags(c, v[2], c->cpl);
 	cpu__load_seg_cache(c, S_CS, cs, d);
 	c->cpl = ncpl;
