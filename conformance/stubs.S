@@ -26,4 +26,37 @@
 conf_stub_a_hits:	.skip 4
 conf_stub_b_hits:	.skip 4
 
+
+/*
+ * The CPL 3 test's user code, copied to a user page: call the slot in rax
+ * with rdi, keep its result in rbx, then HLT, which raises #GP at CPL 3 and
+ * so returns to the kernel through trap__catch_call (the frame keeps rbx).
+ */
+	.text
+	.globl conf_user_stub, conf_user_stub_end, conf_enter_user
+conf_user_stub:
+	call *%rax
+	movq %rax, %rbx
+conf_user_hlt:
+	hlt
+	jmp conf_user_hlt
+conf_user_stub_end:
+
+/* conf_enter_user(rip, rsp, rflags, rdi): IRETQ to CPL 3 (0x23/0x2b) with
+ * rax = conf_user_rax (trap__catch_call passes only four arguments). */
+	.globl conf_user_rax
+conf_enter_user:
+	pushq $0x2b
+	pushq %rsi
+	pushq %rdx
+	pushq $0x23
+	pushq %rdi
+	movq %rcx, %rdi
+	movq conf_user_rax(%rip), %rax
+	iretq
+
+	.bss
+	.balign 8
+conf_user_rax:	.skip 8
+
 	.section .note.GNU-stack, "", @progbits

@@ -87,6 +87,10 @@ void trap__dispatch(struct trap_frame *f)
 		f->rip = (u64)(uintptr_t)catch_landing;
 		f->rsp = catch_rsp;
 		f->rax = v;
+		/* The catch may end a test's excursion to CPL 3: back to ring 0. */
+		f->cs = 0x08;
+		f->ss = 0x10;
+		f->rflags &= ~0x3000ull;	/* IOPL */
 		return;
 	}
 	trap__dump(f);
