@@ -50,18 +50,21 @@ else
 	ok $? "--host: no usable /dev/kvm ($why): status 125 and one line" "$T/host.err"
 fi
 
-# Every byte value, a file argument to carry, stdout and stderr apart.  No
-# host runs a million MIPS, so --min-mips must pick the VM (its /init leaves
-# /with-kvm/run there); status 99 would say it ran on the host.
+# Every byte value, a file argument to carry, stdout and stderr apart, awkward
+# arguments and environment.  No host runs a million MIPS, so --min-mips must
+# pick the VM (its /init leaves /with-kvm/run there); 99 would say the host.
 head -c 3000 /dev/urandom >"$T/bytes"
 printf '\r\n\0\n' >>"$T/bytes"
-run pass --min-mips 1000000 --timeout 120 \
-	sh -c 'test -f /with-kvm/run || exit 99; cat "$1"; echo to-stderr >&2; exit 3' sh "$T/bytes"
+args=("a b" "it's" $'new\nline' '$HOME' '*' '' '"')
+printf '[%s]\n' "${args[@]}" "x'y \$z" >"$T/pass.want"
+WK_TEST_VAR="x'y \$z" run pass --min-mips 1000000 --timeout 120 \
+	sh -c 'test -f /with-kvm/run || exit 99; cat "$1"; shift
+	       printf "[%s]\n" "$@" "$WK_TEST_VAR" >&2; exit 3' sh "$T/bytes" "${args[@]}"
 ok $(( rc != 3 )) "--min-mips 1000000: runs in the VM; CMD's exit status 3 passes through (got $rc)" "$T/pass.err"
 cmp -s "$T/bytes" "$T/pass.out"
 ok $? "VM: stdout passes through byte for byte, a carried file's contents" "$T/pass.err"
-[ "$(cat "$T/pass.err")" = to-stderr ]
-ok $? "VM: stderr passes through on its own" "$T/pass.err"
+cmp -s "$T/pass.want" "$T/pass.err"
+ok $? "VM: stderr passes through on its own; arguments and environment arrive intact" "$T/pass.err"
 
 start=$SECONDS
 run timeout --nested --timeout 6 sleep 600
