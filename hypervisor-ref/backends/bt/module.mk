@@ -63,3 +63,13 @@ $(BT_OUT)/loop.elf: $(BT_DIR)/bench/loop.asm $(HV)/tests/payloads/payload.ld
 		--no-warn-rwx-segments -T $(HV)/tests/payloads/payload.ld -o $@ $@.o
 ALL_TARGETS += $(BT_OUT)/loop.elf
 BENCH_CMDS += $(BT_DIR)/bench/bench.sh
+
+# devices/lapic.c units (the vm timer and MMIO calls are stubbed in the test).
+LAPIC_TEST_SRCS := $(HV)/devices/lapic_test.c $(HV)/devices/lapic.c
+$(BT_OUT)/lapic_test: $(LAPIC_TEST_SRCS) $(HV)/devices/lapic.h $(HV)/vm.h
+	$(CC) $(CFLAGS) -I$(HV) -I$(HV)/devices $(CHECK_CFLAGS) -o $@ $(LAPIC_TEST_SRCS) $(CHECK_LIBS)
+$(BT_OUT)/lapic_test-san: $(LAPIC_TEST_SRCS) $(HV)/devices/lapic.h $(HV)/vm.h
+	$(CC) $(CFLAGS) $(SANFLAGS) -I$(HV) -I$(HV)/devices $(CHECK_CFLAGS) -o $@ $(LAPIC_TEST_SRCS) $(CHECK_LIBS)
+ALL_TARGETS += $(BT_OUT)/lapic_test $(BT_OUT)/lapic_test-san
+CHECK_TESTS += $(BT_OUT)/lapic_test $(BT_OUT)/lapic_test-san
+CHECK_TESTS += $(BT_DIR)/tests/e2e.sh
