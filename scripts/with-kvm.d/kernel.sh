@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Sourced by scripts/with-kvm: the guest kernel of the throwaway VM.
 #
 # Debian's own kernel (linux-image-6.1.0-NN-amd64, the package the

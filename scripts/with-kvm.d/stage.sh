@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Sourced by scripts/with-kvm: what the throwaway VM's initramfs carries.
 #
 # Files go into $STAGE at the absolute path they have on the host, so the

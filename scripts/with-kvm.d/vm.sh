@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Sourced by scripts/with-kvm: build the initramfs, boot the throwaway VM, and
 # turn what comes back into CMD's output and exit status.
 #
@@ -47,15 +48,16 @@ _vm_initramfs() {
 		die "cannot build the initramfs"
 }
 
-# Start QEMU and the two copiers; sets QEMU_PID.
+# Start QEMU and the two copiers; sets QEMU_PID, OUT_PID, ERR_PID.
 _vm_start() {
 	local kernel="$KDIR/vmlinux" s
 	[ -f "$kernel" ] || kernel="$KDIR/vmlinuz"
 	for s in out err; do mkfifo "$WK_TMP/$s.in" "$WK_TMP/$s.out" || die "mkfifo: failed"; done
 	cat "$WK_TMP/out.out" &
-	WK_PIDS+=("$!")
+	OUT_PID=$!
 	cat "$WK_TMP/err.out" >&2 &
-	WK_PIDS+=("$!")
+	ERR_PID=$!
+	WK_PIDS+=("$OUT_PID" "$ERR_PID")
 	# Boot time under TCG: quiet, no default devices, no crypto self-tests
 	# (0.3 s), no speculation mitigations.  panic=-1 with -no-reboot turns a
 	# guest panic into QEMU exiting.
@@ -71,24 +73,33 @@ _vm_start() {
 	WK_PIDS+=("$QEMU_PID")
 }
 
-# Wait for QEMU, or the timeout; sets TIMED_OUT.
+# Wait for QEMU to end, or the timeout, or a copier to fail: when our
+# stdout is a pipe whose reader has gone (`with-kvm ... | grep -q x`), stop
+# the VM at once, like a program killed by SIGPIPE, rather than let it stall
+# on a full FIFO.  Sets STOPPED to timeout, pipe or nothing.
 _vm_wait() {
-	TIMED_OUT=
-	if [ -z "$TIMEOUT" ]; then
-		wait "$QEMU_PID"
-		return
+	local live=("$QEMU_PID" "$OUT_PID" "$ERR_PID") first rc p
+	STOPPED=
+	if [ -n "$TIMEOUT" ]; then
+		sleep "$TIMEOUT" &
+		live+=("$!")
+		WK_PIDS+=("$!")
 	fi
-	local sleeper first=
-	sleep "$TIMEOUT" &
-	sleeper=$!
-	WK_PIDS+=("$sleeper")
-	wait -n -p first "$QEMU_PID" "$sleeper"
-	if [ "$first" = "$sleeper" ]; then
-		TIMED_OUT=1
+	while :; do
+		first=
+		wait -n -p first "${live[@]}"
+		rc=$?
+		case $first in
+		"$QEMU_PID") break ;;
+		"$OUT_PID" | "$ERR_PID") [ $rc -eq 0 ] || { STOPPED=pipe; break; } ;;
+		"") break ;;
+		*) STOPPED=timeout; break ;;
+		esac
+		for p in "${!live[@]}"; do [ "${live[p]}" = "$first" ] && unset 'live[p]'; done
+	done
+	if [ -n "$STOPPED" ]; then
 		kill "$QEMU_PID" 2>/dev/null
 		wait "$QEMU_PID"
-	else
-		kill "$sleeper" 2>/dev/null
 	fi
 }
 
@@ -99,15 +110,18 @@ _vm_drain() {
 	for s in out err; do
 		exec {fd}<>"$WK_TMP/$s.out" && exec {fd}>&-
 	done
-	wait "${WK_PIDS[0]}" "${WK_PIDS[1]}"
+	wait "$OUT_PID" "$ERR_PID" 2>/dev/null
 }
 
 _vm_status() {
 	local log="$WK_TMP/console.log" line
-	if [ -n "$TIMED_OUT" ]; then
+	case $STOPPED in
+	timeout)
 		echo "with-kvm: timed out after $TIMEOUT s (VM killed)" >&2
 		exit 124
-	fi
+		;;
+	pipe) exit 141 ;;	# 128 + SIGPIPE, what CMD would have got
+	esac
 	line=$(tr -d '\r' < "$log" | grep -a -m1 "^with-kvm-\(exit\|error\)-$WK_NONCE=")
 	case $line in
 	with-kvm-exit-*) exit "${line#*=}" ;;

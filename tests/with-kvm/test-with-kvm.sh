@@ -30,7 +30,7 @@ run() {
 	rc=$?
 }
 
-echo "1..11"
+echo "1..12"
 
 run nested --nested --timeout 120 "$SMOKE"
 grep -q '^kvm-smoke: ok' "$T/nested.out"
@@ -70,6 +70,13 @@ start=$SECONDS
 run timeout --nested --timeout 6 sleep 600
 [ "$rc" -eq 124 ] && [ $((SECONDS - start)) -lt 60 ]
 ok $? "--nested --timeout 6: the VM is killed, status 124 (got $rc after $((SECONDS - start)) s)" "$T/timeout.err"
+
+# A reader that goes away stops the VM at once, status 141 like SIGPIPE.
+start=$SECONDS
+"$WK" --nested --timeout 100 sh -c 'while :; do echo y; done' 2>"$T/pipe.err" | head -n 1 >/dev/null
+rc=${PIPESTATUS[0]}
+[ "$rc" -eq 141 ] && [ $((SECONDS - start)) -lt 60 ]
+ok $? "--nested: stdout's reader goes away: VM stopped, status 141 (got $rc after $((SECONDS - start)) s)" "$T/pipe.err"
 
 run htimeout --timeout 1 sleep 600
 [ "$rc" -eq 124 ]
