@@ -24,6 +24,19 @@
 	ret
 %endmacro
 
+; For the calls that preserve all but rax (spec section 3).
+%macro hypercall_rax_only 1
+	push rdx
+	push r10
+	mov r10, rdx
+	mov eax, %1
+	mov edx, VMI_HYPERCALL_PORT
+	out dx, eax
+	pop r10
+	pop rdx
+	ret
+%endmacro
+
 %macro slot_begin 1
 	align VMI_SLOT_SIZE, db 0xcc
 %1:

@@ -60,8 +60,6 @@ def load(path):
             raise TableError(f"{where}: native reloc {c['native']['reloc']!r}")
         if c["hypercall_rom"] not in ("hypercall", "native"):
             raise TableError(f"{where}: hypercall_rom must be hypercall or native")
-        if c["clobbers"] == "rax" and c["hypercall_rom"] != "native":
-            raise TableError(f"{where}: a callee-save call needs a register-preserving body")
         c["args"] = [parse_arg(a) for a in c["args"]]
         if len(c["args"]) > len(HC_ARG_REGS):
             raise TableError(f"{where}: at most {len(HC_ARG_REGS)} arguments")
@@ -241,7 +239,8 @@ def nasm_include(t):
     out += ["%define VMI_NO_FAULT 0xff", "",
             "; VMI_SLOTS emits the slot table, VMI_ANNOTATIONS the annotation table.",
             "; The including file defines VMI_HYPERCALL_ROM (or not) and the macros",
-            "; slot_begin LABEL, slot_end LABEL and hypercall NUM.", "",
+            "; slot_begin LABEL, slot_end LABEL, hypercall NUM and hypercall_rax_only NUM",
+            "; (the same trap, preserving every register but rax).", "",
             "%macro VMI_SLOTS 0"]
     for c in t["call"]:
         lbl = f"vmi_slot_{c['name']}"
@@ -249,7 +248,8 @@ def nasm_include(t):
         out.append(f"slot_begin {lbl}")
         if c["hypercall_rom"] == "hypercall":
             out.append("%ifdef VMI_HYPERCALL_ROM")
-            out.append(f"\thypercall {c['num']}")
+            macro = "hypercall_rax_only" if c["clobbers"] == "rax" else "hypercall"
+            out.append(f"\t{macro} {c['num']}")
             out.append("%else")
             out.append(nasm_body(c))
             out.append("%endif")

@@ -143,7 +143,7 @@
 	X(1, cpuid, 2, VMI_RET_PAIR, VMI_CLOBBERS_STD) \
 	X(2, read_cr0, 0, VMI_RET_U64, VMI_CLOBBERS_STD) \
 	X(3, write_cr0, 1, VMI_RET_S64, VMI_CLOBBERS_STD) \
-	X(4, read_cr2, 0, VMI_RET_U64, VMI_CLOBBERS_STD) \
+	X(4, read_cr2, 0, VMI_RET_U64, VMI_CLOBBERS_RAX) \
 	X(5, write_cr2, 1, VMI_RET_VOID, VMI_CLOBBERS_STD) \
 	X(6, read_cr3, 0, VMI_RET_U64, VMI_CLOBBERS_STD) \
 	X(7, write_cr3, 1, VMI_RET_S64, VMI_CLOBBERS_STD) \
@@ -202,7 +202,7 @@
 	X(60, timer_read, 1, VMI_RET_S64, VMI_CLOBBERS_STD) \
 	X(61, timer_set_alarm, 2, VMI_RET_S64, VMI_CLOBBERS_STD) \
 	X(62, timer_cancel_alarm, 0, VMI_RET_VOID, VMI_CLOBBERS_STD) \
-	X(63, vcpu_is_preempted, 1, VMI_RET_U64, VMI_CLOBBERS_STD) \
+	X(63, vcpu_is_preempted, 1, VMI_RET_U64, VMI_CLOBBERS_RAX) \
 	X(64, spin_wait, 2, VMI_RET_VOID, VMI_CLOBBERS_STD) \
 	X(65, spin_kick, 1, VMI_RET_VOID, VMI_CLOBBERS_STD) \
 
