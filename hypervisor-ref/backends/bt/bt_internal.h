@@ -51,6 +51,10 @@ struct bt_cache {
 	unsigned bounce_size, bounce_n0;
 };
 
+/* An exit stub: jmp rel32 (the chain), mov gs:[SAVE_RAX], rax (9 bytes),
+ * mov rax, imm64 (the target) ... */
+#define STUB_TARGET_OFF (5 + 9 + 2)
+
 /* entry.S */
 void bt_enter(void *code);
 extern char bt_exit[], bt_exit_nosave[], bt_slow_mem[], bt_slow_wb[];

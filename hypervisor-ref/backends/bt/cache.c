@@ -133,6 +133,12 @@ void cache__chain(struct bt_cpu *c, struct bt_block *to)
 	c->last_stub = 0;
 	if (!stub || !to->code || c->cache->opts.no_chain)
 		return;
+	/* Only the block the stub was leaving for: an interrupt or exception
+	 * taken at the boundary moved rip elsewhere. (Stub layout: emit_stub.) */
+	uint64_t target;
+	memcpy(&target, stub + STUB_TARGET_OFF, 8);
+	if (target != to->rip)
+		return;
 	patch32(stub + 1, to->code);
 }
 

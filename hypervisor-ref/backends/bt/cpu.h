@@ -79,7 +79,7 @@ struct bt_cpu {
 	int pending_exc;	/* nested-delivery tracking for #DF / triple fault */
 	bool in_c, in_df;
 	int kicked;		/* bt__kick() from another thread */
-	bool trace;		/* VMI_BT_TRACE: interrupts and IRETs on stderr */		/* a slow path already wrote the full state back */
+	int trace;		/* VMI_BT_TRACE=1: interrupts, IRETs; 2: blocks too */		/* a slow path already wrote the full state back */
 	bool fatal, shutdown;	/* leave bt__run with BT_EXIT_FAULT / _SHUTDOWN */
 	uint64_t insns, blocks, slow_mem, helpers, exceptions, translations, hypercalls;	/* --stats */
 	struct bt_machine *m;

@@ -154,6 +154,10 @@ void except__raise(struct bt_cpu *c, int vec, int err)
 	else if (err < 0)
 		err = 0;
 	c->exceptions++;
+	if (c->trace)
+		fprintf(stderr, "exception %d err %d at rip %llx rsp %llx cr2 %llx\n", vec, err,
+			(unsigned long long)c->rip, (unsigned long long)c->gpr[R_SP],
+			(unsigned long long)c->cr2);
 	except__deliver(c, vec, err, false, c->rip);
 	if (vec == EXC_DF)
 		c->in_df = false;

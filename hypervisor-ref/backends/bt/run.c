@@ -28,7 +28,7 @@ struct bt_cpu *bt__create(struct bt_machine *m, const struct bt_opts *o, char *e
 	memset(c, 0, sizeof(*c));
 	c->m = m;
 	c->self = (uint64_t)(uintptr_t)c;
-	c->trace = getenv("VMI_BT_TRACE") != NULL;
+	c->trace = getenv("VMI_BT_TRACE") ? atoi(getenv("VMI_BT_TRACE")) : 0;
 	if (cache__init(c, o)) {
 		snprintf(err, errlen, "cannot allocate the translation cache");
 		bt__destroy(c);
@@ -99,6 +99,7 @@ static bool take_interrupt(struct bt_cpu *c)
 	if (vec < 0)
 		return false;
 	c->halted = false;
+	c->last_stub = 0;	/* rip moves: the stub that left is not chained here */
 	if (c->trace)
 		fprintf(stderr, "irq %d at rip %llx rsp %llx fl %llx\n", vec, (unsigned long long)c->rip,
 			(unsigned long long)c->gpr[R_SP], (unsigned long long)c->rflags);
@@ -148,6 +149,9 @@ enum bt_exit bt__run(struct bt_cpu *c, uint64_t slice)
 			c->fatal = true;
 			continue;
 		}
+		if (c->trace > 1)
+			fprintf(stderr, "blk %llx rsp %llx%s\n", (unsigned long long)c->rip,
+				(unsigned long long)c->gpr[R_SP], b->helper ? " helper" : "");
 		if (b->helper) {
 			c->last_stub = 0;
 			int r = helpers__exec(c);

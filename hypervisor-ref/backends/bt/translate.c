@@ -231,7 +231,7 @@ static uint8_t *emit_stub(struct tx *t, uint64_t target, bool chain)
 	struct bt_cache *k = t->c->cache;
 	e8(e, 0xe9); e32(e, 0);			/* the chaining jump, initially to the next insn */
 	e_gs_abs(e, OP_STORE, R_AX, CPU_SAVE_RAX);
-	e_mov_imm(e, R_AX, target);
+	e_mov_imm(e, R_AX, target);		/* at STUB_TARGET_OFF: cache__chain checks it */
 	e_gs_abs(e, OP_STORE, R_AX, CPU_RIP);
 	if (chain && !k->opts.no_chain) {
 		e8(e, 0x48); e8(e, 0x8d); e8(e, 0x05);	/* lea rax, [rip + stub] */

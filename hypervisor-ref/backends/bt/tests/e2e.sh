@@ -31,6 +31,12 @@ check '[ $rc -eq 99 ] && grep -q "^not ok 1 - ROM found" <<<"$out"' "bt: --rom n
 out=$(run --rom none --kernel $B/bt/loop.elf --append n=1000000); rc=$?
 check '[ $rc -eq 33 ]' "bt: compute loop runs to its exit code (got $rc)"
 
+if [ -x conformance/run ] && [ -f $B/conformance/conformance.elf ]; then
+	out=$(timeout 300 conformance/run --target vmi-run-bt 2>&1); rc=$?
+	check '[ $rc -eq 0 ] && grep -Eq "^[0-9]+ passed, 0 failed" <<<"$out"' \
+		"bt: conformance/run --target vmi-run-bt: 0 failed"
+fi
+
 out=$($B/vmi-run --probe 2>&1); rc=$?
 check 'grep -Eq "^bt +available: [0-9]+ MIPS, [0-9.]+ us per exit" <<<"$out"' "bt: --probe measures bt"
 echo "1..$n"
