@@ -38,7 +38,7 @@ ok $((rc | $?)) "--nested: kvm-smoke runs a guest in the throwaway VM (status $r
 
 run auto --timeout 120 "$SMOKE"
 grep -q '^kvm-smoke: ok' "$T/auto.out"
-ok $((rc | $?)) "plain: kvm-smoke runs a guest on /dev/kvm, host's or VM's (status $rc)" "$T/auto.out" "$T/auto.err"
+ok $((rc | $?)) "plain: kvm-smoke runs a guest on /dev/kvm, a fast host's or the VM's (status $rc)" "$T/auto.out" "$T/auto.err"
 
 if why=$(scripts/with-kvm.d/kvm-probe); then
 	run host --host "$SMOKE"
