@@ -266,8 +266,10 @@ int mmu__write(struct bt_cpu *c, uint64_t va, const void *buf, unsigned len, boo
 }
 
 /* Guest flags from the slow path's parked lahf/seto image and the live DF. */
-static uint64_t parked_flags(struct bt_cpu *c)
+static uint64_t parked_flags(struct bt_cpu *c, const struct bt_memdesc *d)
 {
+	if (!d->parked)	/* dead here: nothing later reads them; keep the old image */
+		return (c->rflags & RFL_ARITH) | (c->host_fl & RFL_DF);
 	uint64_t ah = (c->save_fl >> 8) & 0xff;
 	uint64_t fl = ah & (RFL_CF | RFL_PF | RFL_AF | RFL_ZF | RFL_SF);
 	if (c->save_fl & 1)
@@ -284,7 +286,7 @@ static void rebuild(struct bt_cpu *c, const struct bt_memdesc *d)
 	c->gpr[R_AX] = c->save_rax;
 	if (d->s2 != 0xff)
 		c->gpr[d->s2] = c->save_s2;
-	c->rflags = (c->rflags & ~RFL_LIVE) | parked_flags(c);
+	c->rflags = (c->rflags & ~RFL_LIVE) | parked_flags(c, d);
 	c->rip = d->guest_rip;
 	c->in_c = true;
 }

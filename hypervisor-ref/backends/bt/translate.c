@@ -36,6 +36,9 @@ struct tx {
 	struct item items[MAX_ITEMS];
 	int nitems;
 	int fail;
+	uint64_t flags_live;	/* arithmetic flags live into the current insn */
+	uint64_t live_in[BT_MAX_BLOCK_INSNS];
+	unsigned nlive;
 };
 
 static ZydisRegister gpr64(int id)
@@ -146,12 +149,14 @@ static int emit_address(struct tx *t, const ZydisEncoderOperand *m, int s0, bool
 	return encode(t, &lea);
 }
 
-static void emit_flags_restore(struct tx *t, int s1)
+static void emit_flags_restore(struct tx *t, int s1, bool park)
 {
 	struct emit *e = &t->e;
-	e_gs_abs(e, OP_LOAD, R_AX, CPU_SAVE_FL);
-	e8(e, 0x04); e8(e, 0x7f);		/* add al, 0x7f: OF back from seto */
-	e8(e, 0x9e);				/* sahf */
+	if (park) {
+		e_gs_abs(e, OP_LOAD, R_AX, CPU_SAVE_FL);
+		e8(e, 0x04); e8(e, 0x7f);	/* add al, 0x7f: OF back from seto */
+		e8(e, 0x9e);			/* sahf */
+	}
 	e_gs_abs(e, OP_LOAD, R_AX, CPU_SAVE_RAX);
 	e_gs_abs(e, OP_LOAD, s1, CPU_SAVE_S1);
 }
@@ -182,9 +187,14 @@ static int emit_mem(struct tx *t, ZydisEncoderRequest *req, int mi, unsigned siz
 		return -1;
 	e_gs_abs(e, OP_STORE, R_AX, CPU_SAVE_RAX);
 	e_gs_abs(e, OP_STORE, s1, CPU_SAVE_S1);
-	e8(e, 0x9f);					/* lahf */
-	e8(e, 0x0f); e8(e, 0x90); e8(e, 0xc0);		/* seto al */
-	e_gs_abs(e, OP_STORE, R_AX, CPU_SAVE_FL);
+	/* Park the flags only where a later instruction of the block (or the
+	 * next block) can read them. */
+	bool park = (t->flags_live & RFL_ARITH) != 0;
+	if (park) {
+		e8(e, 0x9f);				/* lahf */
+		e8(e, 0x0f); e8(e, 0x90); e8(e, 0xc0);	/* seto al */
+		e_gs_abs(e, OP_STORE, R_AX, CPU_SAVE_FL);
+	}
 	if (seg == S_FS || seg == S_GS) {
 		e_gs_abs(e, OP_ADD, s0, CPU_SEGBASE + 8 * seg);
 		if (addr32)
@@ -201,7 +211,7 @@ static int emit_mem(struct tx *t, ZydisEncoderRequest *req, int mi, unsigned siz
 	it->jmp_at = e_jcc32(e, 0x5, e->p);		/* jne miss (patched) */
 	e_gs_rax(e, OP_ADD, s0, tlb + 8);
 	uint8_t *hit = e->p;
-	emit_flags_restore(t, s1);
+	emit_flags_restore(t, s1, park);
 
 	req->operands[mi].mem.base = gpr64(s0);
 	req->operands[mi].mem.index = ZYDIS_REGISTER_NONE;
@@ -218,7 +228,7 @@ static int emit_mem(struct tx *t, ZydisEncoderRequest *req, int mi, unsigned siz
 
 	it->req = *req;
 	it->d = (struct bt_memdesc){ .guest_rip = t->rip, .hit = hit, .after = e->p,
-		.s0 = s0, .s1 = s1, .s2 = s2 < 0 ? 0xff : s2, .size = size,
+		.s0 = s0, .s1 = s1, .s2 = s2 < 0 ? 0xff : s2, .size = size, .parked = park,
 		.read = rd, .write = wr, .seg = seg, .addr32 = addr32 };
 	return 0;
 }
@@ -726,6 +736,63 @@ int translate__decode(struct bt_cpu *c, uint64_t rip, ZydisDecodedInstruction *i
 	return in->length;
 }
 
+/* Flags an instruction surely writes (so earlier values are dead). Shifts
+ * and rotates by CL, or by an immediate that masks to 0, write none. */
+static uint64_t flags_written(const ZydisDecodedInstruction *in, const ZydisDecodedOperand *ops)
+{
+	if (!in->cpu_flags)
+		return 0;
+	switch (in->meta.category) {
+	case ZYDIS_CATEGORY_SHIFT:
+	case ZYDIS_CATEGORY_ROTATE:
+		for (int i = 0; i < in->operand_count_visible; i++)
+			if (ops[i].type == ZYDIS_OPERAND_TYPE_IMMEDIATE &&
+			    (ops[i].imm.value.u & (in->operand_width == 64 ? 63 : 31)))
+				goto all;
+		return 0;
+	default:
+		break;
+	}
+all:
+	return in->cpu_flags->modified | in->cpu_flags->set_0 | in->cpu_flags->set_1 |
+	       in->cpu_flags->undefined;
+}
+
+/*
+ * Backward liveness of the arithmetic flags over the block's straight-line
+ * instructions (the same stop rules as translation; anything after the
+ * scanned part, and every exit, counts as reading all flags).
+ */
+static void flags_liveness(struct tx *t, uint64_t rip, unsigned max)
+{
+	static __thread ZydisDecodedInstruction in[BT_MAX_BLOCK_INSNS];
+	static __thread ZydisDecodedOperand ops[ZYDIS_MAX_OPERAND_COUNT];
+	uint64_t written[BT_MAX_BLOCK_INSNS], tested[BT_MAX_BLOCK_INSNS];
+	uint8_t bytes[16];
+	uint64_t pa2, cur = rip;
+	unsigned n = 0;
+	while (n < max && (cur & PAGE_MASK) == t->page) {
+		if (translate__decode(t->c, cur, &in[n], ops, &pa2, bytes, false) < 0 || pa2 != ~0ull)
+			break;
+		written[n] = flags_written(&in[n], ops) & RFL_ARITH;
+		tested[n] = in[n].cpu_flags ? in[n].cpu_flags->tested & RFL_ARITH : RFL_ARITH;
+		cur += in[n].length;
+		n++;
+		ZydisInstructionCategory k = in[n - 1].meta.category;
+		if (k == ZYDIS_CATEGORY_COND_BR || k == ZYDIS_CATEGORY_UNCOND_BR ||
+		    k == ZYDIS_CATEGORY_CALL || k == ZYDIS_CATEGORY_RET ||
+		    k == ZYDIS_CATEGORY_SYSTEM || k == ZYDIS_CATEGORY_INTERRUPT ||
+		    k == ZYDIS_CATEGORY_SYSCALL || k == ZYDIS_CATEGORY_SYSRET)
+			break;
+	}
+	uint64_t live = RFL_ARITH;
+	for (unsigned i = n; i-- > 0;) {
+		live = tested[i] | (live & ~written[i]);
+		t->live_in[i] = live;
+	}
+	t->nlive = n;
+}
+
 static void emit_prologue(struct tx *t, struct bt_block *b)
 {
 	struct emit *e = &t->e;
@@ -762,7 +829,7 @@ static void emit_items(struct tx *t)
 		if (!it->d.write)
 			continue;
 		it->d.ool = e->p;
-		emit_flags_restore(t, it->d.s1);
+		emit_flags_restore(t, it->d.s1, it->d.parked);
 		if (encode(t, &it->req))
 			return;
 		e_gs_abs(e, OP_LOAD, it->d.s0, CPU_SAVE_S0);
@@ -826,6 +893,7 @@ struct bt_block *translate__block(struct bt_cpu *c, uint64_t rip, uint64_t pa, u
 	uint8_t *start = t.e.p;
 	emit_prologue(&t, b);
 	unsigned max = k->opts.single_step ? 1 : BT_MAX_BLOCK_INSNS;
+	flags_liveness(&t, rip, max);
 	uint64_t cur = rip;
 	for (unsigned n = 0;; n++) {
 		if (n > 0) {
@@ -840,6 +908,7 @@ struct bt_block *translate__block(struct bt_cpu *c, uint64_t rip, uint64_t pa, u
 		}
 		t.rip = cur;
 		t.next = cur + t.in.length;
+		t.flags_live = n < t.nlive ? t.live_in[n] : RFL_ARITH;
 		if (t.bits != 64)
 			t.next = (uint32_t)t.next;
 		uint8_t *mark = t.e.p;
