@@ -84,5 +84,6 @@ stage__command() {
 		for arg in "$@"; do printf ' %s' "$(_sq "$arg")"; done
 		printf '\n'
 	} > "$STAGE/with-kvm/cmd"
-	mkdir -p -- "$STAGE$PWD"
+	# Folders the environment promises; the rest of the host's are absent.
+	mkdir -p -- "$STAGE$PWD" "$STAGE${HOME:-/root}" "$STAGE${TMPDIR:-/tmp}"
 }
