@@ -4,6 +4,7 @@
  * guest rip, and the per-physical-page "holds translated code" marks that
  * route stores to those pages through the slow path.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -62,6 +63,16 @@ void cache__fini(struct bt_cpu *c)
 	struct bt_cache *k = c->cache;
 	if (!k)
 		return;
+	const char *dump = getenv("VMI_BT_DUMP");
+	if (dump && k->buf) {
+		/* For objdump -b binary -m i386:x86-64 --adjust-vma=BASE (printed). */
+		FILE *f = fopen(dump, "wb");
+		if (f) {
+			fwrite(k->buf, 1, k->used, f);
+			fclose(f);
+			fprintf(stderr, "bt: code cache at %p written to %s\n", (void *)k->buf, dump);
+		}
+	}
 	if (k->buf)
 		munmap(k->buf, BT_CACHE_SIZE);
 	free(k->blocks);
