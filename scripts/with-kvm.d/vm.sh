@@ -50,8 +50,9 @@ _vm_initramfs() {
 
 # Start QEMU and the two copiers; sets QEMU_PID, OUT_PID, ERR_PID.
 _vm_start() {
-	local kernel="$KDIR/vmlinux" s
+	local kernel="$KDIR/vmlinux" s quiet=quiet
 	[ -f "$kernel" ] || kernel="$KDIR/vmlinuz"
+	[ -n "${OPT[--console]:-}" ] && quiet=
 	for s in out err; do mkfifo "$WK_TMP/$s.in" "$WK_TMP/$s.out" || die "mkfifo: failed"; done
 	cat "$WK_TMP/out.out" &
 	OUT_PID=$!
@@ -67,7 +68,7 @@ _vm_start() {
 		-chardev pipe,id=out,path="$WK_TMP/out" -serial chardev:out \
 		-chardev pipe,id=err,path="$WK_TMP/err" -serial chardev:err \
 		-kernel "$kernel" -initrd "$WK_TMP/initramfs" \
-		-append "console=ttyS0 quiet panic=-1 mitigations=off cryptomgr.notests" \
+		-append "console=ttyS0 $quiet panic=-1 mitigations=off cryptomgr.notests" \
 		</dev/null >"$WK_TMP/qemu.log" 2>&1 &
 	QEMU_PID=$!
 	WK_PIDS+=("$QEMU_PID")
@@ -115,6 +116,10 @@ _vm_drain() {
 
 _vm_status() {
 	local log="$WK_TMP/console.log" line
+	if [ -n "${OPT[--console]:-}" ]; then
+		echo "with-kvm: the VM's console:" >&2
+		{ cat "$WK_TMP/qemu.log"; tr -d '\r' < "$log"; } | sed 's/^/  /' >&2
+	fi
 	case $STOPPED in
 	timeout)
 		echo "with-kvm: timed out after $TIMEOUT s (VM killed)" >&2
