@@ -4,7 +4,7 @@
 # devices/ and one word in VMIRUN_DEVICES.
 HV            := hypervisor-ref
 VMIRUN        := $(BUILD)/vmi-run
-VMIRUN_DEVICES := uart debug_exit reset pic pit
+VMIRUN_DEVICES := uart debug_exit reset rtc pic pit
 VMIRUN_CORE   := vm run iothread dispatch hc_cpu hc_desc hc_mmu hc_time gen/dispatch \
                  boot bzimage multiboot rom backends
 VMIRUN_SRCS   := $(addprefix $(HV)/,$(addsuffix .c,$(VMIRUN_CORE))) \

@@ -106,6 +106,7 @@ struct vm_stats {
 struct pic;
 struct pit;
 struct uart;
+struct rtc;
 struct lapic;
 
 struct vm {
@@ -126,6 +127,7 @@ struct vm {
 	struct pic *pic;
 	struct pit *pit;
 	struct uart *uart;
+	struct rtc *rtc;
 	struct lapic *lapic;		/* written by backends/bt (devices/lapic.c) */
 
 	/* VMI time: 1 cycle = 1 ns (VM_TIMER_HZ), real counter = ns since start. */

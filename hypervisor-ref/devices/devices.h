@@ -39,4 +39,9 @@ void uart__io(struct vm *vm, void *dev, uint16_t port, uint8_t size, bool write,
 /* Queue received bytes; returns how many fit in the receive FIFO. */
 unsigned uart__receive(struct uart *u, const uint8_t *buf, unsigned len);
 
+/* MC146818 CMOS RTC (devices/rtc.c) at 0x70/0x71. */
+struct rtc;
+struct rtc *rtc__new(struct vm *vm);
+void rtc__io(struct vm *vm, void *dev, uint16_t port, uint8_t size, bool write, uint32_t *data);
+
 #endif

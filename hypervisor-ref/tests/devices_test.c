@@ -257,6 +257,35 @@ START_TEST(pit_channel2_gate)
 }
 END_TEST
 
+START_TEST(rtc)
+{
+	struct rtc *r = rtc__new(&vm);
+	time_t t = time(NULL);
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	out8(rtc__io, r, 0x70, 0x0b);
+	ck_assert_uint_eq(in8(rtc__io, r, 0x71), 0x02);		/* BCD, 24-hour */
+	out8(rtc__io, r, 0x70, 0x80 | 0x09);			/* NMI mask bit ignored */
+	unsigned y = in8(rtc__io, r, 0x71);
+	ck_assert_uint_eq((y >> 4) * 10 + (y & 15), (unsigned)tm.tm_year % 100);
+	out8(rtc__io, r, 0x70, 0x0b);
+	out8(rtc__io, r, 0x71, 0x06);				/* binary, 24-hour */
+	out8(rtc__io, r, 0x70, 0x08);
+	ck_assert_uint_eq(in8(rtc__io, r, 0x71), (unsigned)tm.tm_mon + 1);
+	out8(rtc__io, r, 0x70, 0x0a);
+	ck_assert_uint_eq(in8(rtc__io, r, 0x71) & 0x80, 0);	/* no update in progress */
+	out8(rtc__io, r, 0x70, 0x0d);
+	ck_assert_uint_eq(in8(rtc__io, r, 0x71), 0x80);
+	out8(rtc__io, r, 0x70, 0x15);
+	ck_assert_uint_eq(in8(rtc__io, r, 0x71), 640 & 0xff);	/* base memory */
+	out8(rtc__io, r, 0x70, 0x20);
+	out8(rtc__io, r, 0x71, 0x5a);				/* plain CMOS bytes keep */
+	ck_assert_uint_eq(in8(rtc__io, r, 0x71), 0x5a);
+	free(r);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("devices");
@@ -273,6 +302,7 @@ int main(void)
 	tcase_add_test(t, pic_level_auto_eoi_poll);
 	tcase_add_test(t, pit_channel0_periodic);
 	tcase_add_test(t, pit_channel2_gate);
+	tcase_add_test(t, rtc);
 	suite_add_tcase(s, t);
 	sr = srunner_create(s);
 	srunner_set_tap(sr, "-");
