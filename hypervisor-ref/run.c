@@ -7,9 +7,7 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/resource.h>
-#include <unistd.h>
 
 #include "vm.h"
 #include "iothread.h"
@@ -114,35 +112,35 @@ static void note_first_exit(struct vm *vm)
 					      (uint64_t)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec);
 }
 
-/* Resident memory of vmi-run beyond the guest RAM pages now resident. */
+/* Resident memory of vmi-run beyond guest RAM: the process's Rss less the
+ * Rss of the guest RAM mapping, both from /proc/self/smaps. */
 static void print_memory(struct vm *vm)
 {
-	long page = sysconf(_SC_PAGESIZE);
-	uint64_t rss_kib = 0, guest = 0;
-	unsigned char vec[4096];
-	char line[128];
-	FILE *f = fopen("/proc/self/status", "r");
+	uint64_t total = 0, guest = 0, kib, lo, hi;
+	bool in_guest = false;
+	char line[256];
+	FILE *f = fopen("/proc/self/smaps", "r");
 
-	while (f && fgets(line, sizeof(line), f))
-		if (sscanf(line, "VmRSS: %" SCNu64, &rss_kib) == 1)
-			break;
+	while (f && fgets(line, sizeof(line), f)) {
+		/* A mapping's header starts with its (lower-case hex) address;
+		 * its fields ("Rss:") with a capital. */
+		if (((line[0] >= '0' && line[0] <= '9') || (line[0] >= 'a' && line[0] <= 'f')) &&
+		    sscanf(line, "%" SCNx64 "-%" SCNx64, &lo, &hi) == 2) {
+			in_guest = lo == (uintptr_t)vm->ram;
+			continue;
+		}
+		if (sscanf(line, "Rss: %" SCNu64, &kib) == 1) {
+			total += kib;
+			if (in_guest)
+				guest += kib;
+		}
+	}
 	if (f)
 		fclose(f);
-	for (uint64_t off = 0; off < vm->ram_size; off += sizeof(vec) * (uint64_t)page) {
-		uint64_t len = vm->ram_size - off;
-		if (len > sizeof(vec) * (uint64_t)page)
-			len = sizeof(vec) * (uint64_t)page;
-		if (mincore(vm->ram + off, len, vec) < 0)
-			break;
-		for (uint64_t i = 0; i < (len + page - 1) / page; i++)
-			guest += vec[i] & 1;
-	}
-	guest = guest * (uint64_t)page / 1024;
 	fprintf(stderr, "vmi-run: stats: start to first guest exit %.2f ms wall, %.2f ms CPU; "
 		"resident %" PRIu64 " KiB beyond guest RAM (%" PRIu64 " KiB of guest RAM resident)\n",
 		(double)(vm->stats.first_exit_ns - vm->stats.t0_ns) / 1e6,
-		(double)vm->stats.first_exit_cpu_us / 1e3,
-		rss_kib > guest ? rss_kib - guest : 0, guest);
+		(double)vm->stats.first_exit_cpu_us / 1e3, total - guest, guest);
 }
 
 static void print_stats(struct vm *vm)
