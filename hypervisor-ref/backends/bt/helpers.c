@@ -125,12 +125,12 @@ static int h_div(struct hx *h)
 	} else {
 		__int128 n = (__int128)(lo << (128 - 2 * w)) >> (128 - 2 * w);
 		__int128 dv = (__int128)((int64_t)(d << (64 - w)) >> (64 - w));
-		if (n == -((__int128)1 << (2 * w - 1)) && dv == -1) {
+		if (n == (__int128)((unsigned __int128)1 << (2 * w - 1)) && dv == -1) {
 			except__raise(c, EXC_DE, -1);
 			return -1;
 		}
 		__int128 sq = n / dv, sr = n % dv;
-		__int128 lim = (__int128)1 << (w - 1);
+		__int128 lim = (__int128)((unsigned __int128)1 << (w - 1));
 		if (sq >= lim || sq < -lim) {
 			except__raise(c, EXC_DE, -1);
 			return -1;

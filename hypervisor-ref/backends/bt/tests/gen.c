@@ -8,13 +8,14 @@
  * `add` defines them all again, so only architecturally defined results are
  * compared.
  */
+#include <stdbool.h>
 #include <string.h>
 #include <Zydis/Zydis.h>
 #include "gen.h"
 
 enum kind { K_RR, K_RI, K_RM, K_MR, K_MI, K_R, K_M, K_SHIFT_CL, K_SHIFT_I,
 	    K_PUSHPOP, K_JCC, K_MOVX, K_LOOP, K_CALLRET, K_SETCC, K_LEA, K_XCHG_M,
-	    K_BT_MR };
+	    K_BT_MR, K_DIV, K_STRING, K_RAW };
 
 struct shape {
 	ZydisMnemonic mn;
@@ -69,6 +70,25 @@ static const struct shape shapes[] = {
 	{ ZYDIS_MNEMONIC_CMPXCHG, K_MR, 0, 0 },
 	{ ZYDIS_MNEMONIC_BTS, K_BT_MR, U_OF | U_SF | U_AF | U_PF, 0 },
 	{ ZYDIS_MNEMONIC_BSWAP, K_R, 0, 0 },
+	{ ZYDIS_MNEMONIC_DIV, K_DIV, U_ALL, 0 }, { ZYDIS_MNEMONIC_IDIV, K_DIV, U_ALL, 0 },
+	{ ZYDIS_MNEMONIC_MOVSB, K_STRING, 0, 0 }, { ZYDIS_MNEMONIC_CMPSB, K_STRING, 0, 0 },
+	{ ZYDIS_MNEMONIC_LAHF, K_RAW, 0, 0 },
+};
+
+/* Short fixed encodings: flag ops, conversions, xlat (helper-run), lahf/sahf. */
+static const struct { uint8_t len, b[3]; uint8_t defines, reads; } raws[] = {
+	{ 1, { 0x9f }, 0, 0x1f },		/* lahf */
+	{ 1, { 0x9e }, 0x1f, 0 },		/* sahf */
+	{ 1, { 0xf5 }, 0x01, 0x01 },		/* cmc */
+	{ 1, { 0xf9 }, 0x01, 0 },		/* stc */
+	{ 1, { 0xf8 }, 0x01, 0 },		/* clc */
+	{ 2, { 0x66, 0x98 }, 0, 0 },		/* cbw */
+	{ 1, { 0x98 }, 0, 0 },			/* cwde */
+	{ 2, { 0x48, 0x98 }, 0, 0 },		/* cdqe */
+	{ 2, { 0x66, 0x99 }, 0, 0 },		/* cwd */
+	{ 1, { 0x99 }, 0, 0 },			/* cdq */
+	{ 2, { 0x48, 0x99 }, 0, 0 },		/* cqo */
+	{ 1, { 0xd7 }, 0, 0 },			/* xlat: [rbx + al] */
 };
 
 struct rng { uint64_t s; };
@@ -166,6 +186,10 @@ static size_t emit_simple(struct rng *r, const struct shape *s, uint8_t *at)
 	memset(&q, 0, sizeof(q));
 	q.mnemonic = s->mn;
 	unsigned w = width(r);
+	/* Unicorn (QEMU) clears RAX[63:32] after a successful 32-bit cmpxchg;
+	 * hardware, and so bt, leaves RAX alone. Keep to widths they agree on. */
+	if (s->mn == ZYDIS_MNEMONIC_CMPXCHG && w == 32)
+		w = 64;
 	switch (s->kind) {
 	case K_RR: q.operand_count = 2; reg(&q.operands[0], wreg(r, w)); reg(&q.operands[1], anyreg(r, w)); break;
 	case K_RI: q.operand_count = 2; reg(&q.operands[0], wreg(r, w)); imm(r, &q.operands[1], w); break;
@@ -227,6 +251,8 @@ static unsigned defines(const struct shape *s)
 		return U_ALL & ~U_CF;
 	case ZYDIS_MNEMONIC_BTS:
 		return U_CF;
+	case ZYDIS_MNEMONIC_CMPSB:
+		return 0;	/* rep with a zero count leaves the flags alone */
 	default:
 		return 0;
 	}
@@ -375,6 +401,71 @@ static size_t emit_bt(struct st *s, uint8_t *at)
 	return l ? n + l : 0;
 }
 
+/* div/idiv r: a dividend and a divisor in 1..127 that cannot overflow */
+static size_t emit_div(struct st *s, const struct shape *sh, uint8_t *at)
+{
+	static const int dregs[] = { 1, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15 };
+	int d = dregs[below(s->r, 11)];
+	unsigned w = width(s->r);
+	bool sign = sh->mn == ZYDIS_MNEMONIC_IDIV;
+	size_t n = 0;
+	/* the dividend's high half: ah via movzx/movsx ax, al; else rdx */
+	if (w == 8) {
+		memcpy(at + n, sign ? "\x66\x98" : "\x66\x0f\xb6\xc0", sign ? 2 : 4);
+		n += sign ? 2 : 4;
+	} else if (sign) {
+		if (w == 16) at[n++] = 0x66;
+		if (w == 64) at[n++] = 0x48;
+		at[n++] = 0x99;				/* cwd/cdq/cqo */
+	} else {
+		memcpy(at + n, "\x31\xd2", 2);		/* xor edx, edx */
+		n += 2;
+	}
+	uint8_t rex = 0x40 | ((d & 8) ? 1 : 0);
+	/* and d32, 0x7f; or d32, 1 */
+	if (rex != 0x40) at[n++] = rex;
+	at[n++] = 0x83; at[n++] = 0xe0 | (d & 7); at[n++] = 0x7f;
+	if (rex != 0x40) at[n++] = rex;
+	at[n++] = 0x83; at[n++] = 0xc8 | (d & 7); at[n++] = 0x01;
+	ZydisEncoderRequest q;
+	memset(&q, 0, sizeof(q));
+	q.mnemonic = sh->mn;
+	q.operand_count = 1;
+	reg(&q.operands[0], reg_of(d, w));
+	size_t l = put(at + n, &q);
+	return l ? n + l : 0;
+}
+
+/* lea rsi/rdi into the data; mov ecx, count; [std]; rep op; cld */
+static size_t emit_string(struct st *s, const struct shape *sh, uint8_t *at)
+{
+	static const uint8_t ops[] = { 0xa4, 0xa5, 0xaa, 0xab, 0xac, 0xa6, 0xae };
+	uint8_t op = sh->mn == ZYDIS_MNEMONIC_CMPSB ? (below(s->r, 2) ? 0xa6 : 0xae)
+						       : ops[below(s->r, 5)];
+	bool back = below(s->r, 3) == 0;
+	size_t n = 0;
+	uint32_t so = 0x400 + below(s->r, 0x3000), dof = 0x400 + below(s->r, 0x3000);
+	memcpy(at + n, "\x48\x8d\xb3", 3); memcpy(at + n + 3, &so, 4); n += 7;	/* lea rsi,[rbx+so] */
+	memcpy(at + n, "\x48\x8d\xbd", 3); memcpy(at + n + 3, &dof, 4); n += 7;	/* lea rdi,[rbp+dof] */
+	/* Unicorn returns garbage flags after a REPE/REPNE CMPS/SCAS with a zero
+	 * count (hardware leaves them alone): counts start at 1. */
+	uint32_t cnt = 1 + below(s->r, 40);
+	at[n++] = 0xb9; memcpy(at + n, &cnt, 4); n += 4;
+	if (back) at[n++] = 0xfd;
+	unsigned pick = below(s->r, 4);
+	if (op == 0xa6 || op == 0xae)
+		at[n++] = below(s->r, 2) ? 0xf3 : 0xf2;	/* repe / repne */
+	else if (op != 0xac)
+		at[n++] = 0xf3;
+	if (op == 0xa5 || op == 0xab) {			/* REX must come last */
+		if (pick == 1) at[n++] = 0x66;
+		if (pick == 2) at[n++] = 0x48;
+	}
+	at[n++] = op;
+	at[n++] = 0xfc;				/* cld */
+	return n;
+}
+
 static size_t emit_one(struct st *s, uint8_t *at, int depth)
 {
 	for (;;) {
@@ -393,6 +484,20 @@ static size_t emit_one(struct st *s, uint8_t *at, int depth)
 		case K_CALLRET: l = emit_callret(s, at + n, depth); break;
 		case K_PUSHPOP: l = emit_pushpop(s, at + n); break;
 		case K_BT_MR: l = emit_bt(s, at + n); break;
+		case K_DIV: l = emit_div(s, sh, at + n); break;
+		case K_STRING: l = emit_string(s, sh, at + n); break;
+		case K_RAW: {
+			unsigned k = below(s->r, sizeof(raws) / sizeof(raws[0]));
+			if (raws[k].reads && s->undef) {
+				/* the fix must precede this very instruction */
+				n += fix_flags(s, at + n);
+			}
+			memcpy(at + n, raws[k].b, raws[k].len);
+			l = raws[k].len;
+			s->undef &= ~(unsigned)raws[k].defines;
+			s->g->ninsn++;
+			return n + l;
+		}
 		default: l = emit_simple(s->r, sh, at + n); break;
 		}
 		if (!l) {
