@@ -5,6 +5,9 @@
 # Serial ports: ttyS0 is the console (kernel messages, the status line) and
 # goes to a log file; ttyS1 carries CMD's stdout and ttyS2 its stderr, each
 # through a FIFO that a `cat` copies to our own stdout/stderr as it arrives.
+# ttyS3 carries our stdin to CMD when both stdin and stdout are a terminal (an
+# interactive session, e.g. vmi-run's guest shell); otherwise CMD reads
+# /dev/null, since a serial port cannot carry an end of file.
 
 WK_PIDS=()
 
@@ -12,6 +15,7 @@ _vm_cleanup() {
 	local p
 	for p in "${WK_PIDS[@]}"; do kill "$p" 2>/dev/null; done
 	wait 2>/dev/null
+	[ -n "${WK_STTY:-}" ] && stty "$WK_STTY" 2>/dev/null
 	[ -n "${WK_TMP:-}" ] && rm -rf "$WK_TMP"
 }
 
@@ -22,7 +26,7 @@ _vm_initramfs() {
 	STAGE="$WK_TMP/root"
 	mkdir -p "$STAGE/with-kvm"
 	cp "$LIB/init" "$STAGE/init"
-	printf 'WK_NONCE=%s\n' "$WK_NONCE" > "$STAGE/with-kvm/run"
+	printf 'WK_NONCE=%s\nWK_TTY=%s\n' "$WK_NONCE" "$WK_TTY" > "$STAGE/with-kvm/run"
 	stage__carry "$CMD_PATH"
 	# Its siblings: a build folder's ROM and payloads, never a system folder.
 	local dir f
@@ -53,7 +57,7 @@ _vm_start() {
 	local kernel="$KDIR/vmlinux" s quiet=quiet
 	[ -f "$kernel" ] || kernel="$KDIR/vmlinuz"
 	[ -n "${OPT[--console]:-}" ] && quiet=
-	for s in out err; do mkfifo "$WK_TMP/$s.in" "$WK_TMP/$s.out" || die "mkfifo: failed"; done
+	for s in out err in; do mkfifo "$WK_TMP/$s.in" "$WK_TMP/$s.out" || die "mkfifo: failed"; done
 	cat "$WK_TMP/out.out" &
 	OUT_PID=$!
 	cat "$WK_TMP/err.out" >&2 &
@@ -67,11 +71,21 @@ _vm_start() {
 		-chardev file,id=con,path="$WK_TMP/console.log" -serial chardev:con \
 		-chardev pipe,id=out,path="$WK_TMP/out" -serial chardev:out \
 		-chardev pipe,id=err,path="$WK_TMP/err" -serial chardev:err \
+		-chardev pipe,id=in,path="$WK_TMP/in" -serial chardev:in \
 		-kernel "$kernel" -initrd "$WK_TMP/initramfs" \
 		-append "console=ttyS0 $quiet panic=-1 mitigations=off cryptomgr.notests" \
 		</dev/null >"$WK_TMP/qemu.log" 2>&1 &
 	QEMU_PID=$!
 	WK_PIDS+=("$QEMU_PID")
+	[ -n "$WK_TTY" ] && _vm_keys
+}
+
+# In a terminal, keystrokes go to CMD as they are typed: no line editing or
+# local echo here (the guest echoes), but ^C still stops with-kvm.
+_vm_keys() {
+	WK_STTY=$(stty -g) && stty -icanon -echo min 1 time 0 || return
+	cat <&0 >"$WK_TMP/in.in" &	# explicit <&0: a background job gets /dev/null
+	WK_PIDS+=("$!")
 }
 
 # Wait for QEMU to end, or the timeout, or a copier to fail: when our
@@ -148,6 +162,8 @@ vm__run() {
 	trap 'exit 130' INT
 	trap 'exit 143' TERM
 	WK_NONCE=$RANDOM$RANDOM$RANDOM
+	WK_TTY=
+	[ -t 0 ] && [ -t 1 ] && WK_TTY=1
 	_vm_initramfs
 	_vm_start
 	_vm_wait

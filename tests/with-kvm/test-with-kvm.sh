@@ -30,7 +30,7 @@ run() {
 	rc=$?
 }
 
-echo "1..12"
+echo "1..13"
 
 run nested --nested --timeout 120 "$SMOKE"
 grep -q '^kvm-smoke: ok' "$T/nested.out"
@@ -77,6 +77,15 @@ start=$SECONDS
 rc=${PIPESTATUS[0]}
 [ "$rc" -eq 141 ] && [ $((SECONDS - start)) -lt 60 ]
 ok $? "--nested: stdout's reader goes away: VM stopped, status 141 (got $rc after $((SECONDS - start)) s)" "$T/pipe.err"
+
+# In a terminal, typed keys reach CMD, and the terminal's modes come back.
+tests/with-kvm/pty-run.py ready hello sh -c '
+	stty -g >"$1/stty.before"
+	scripts/with-kvm --nested --timeout 100 sh -c "echo ready; read x; echo got:\$x; exit 5"
+	rc=$?; stty -g >"$1/stty.after"; exit $rc' sh "$T" >"$T/tty.out" 2>&1
+rc=$?
+[ "$rc" -eq 5 ] && grep -q '^got:hello$' "$T/tty.out" && cmp -s "$T/stty.before" "$T/stty.after"
+ok $? "--nested in a terminal: keystrokes reach CMD, the terminal is restored (status $rc)" "$T/tty.out"
 
 run htimeout --timeout 1 sleep 600
 [ "$rc" -eq 124 ]
