@@ -18,7 +18,7 @@ KERNEL_MODULES="virt/lib/irqbypass.ko drivers/crypto/ccp/ccp.ko arch/x86/kvm/kvm
 # apt-cache takes a second or two, so the answer is remembered until the
 # package lists change (their directory's mtime moves on apt-get update).
 kernel__resolve() {
-	local pkg ver stamp memo="$WK_CACHE/.resolved"
+	local s pkg ver stamp memo="$WK_CACHE/.resolved"
 	stamp=$(stat -c %Y /var/lib/apt/lists 2>/dev/null) || stamp=none
 	if [ -f "$memo" ] && read -r s pkg ver < "$memo" && [ "$s" = "$stamp" ]; then
 		echo "$pkg $ver"
@@ -123,6 +123,9 @@ _kernel_fetch() {
 	rm -rf "$WK_CACHE/${pkg}_$ver"	# an incomplete one; we hold the lock
 	mv -T "$tmp" "$WK_CACHE/${pkg}_$ver" || rm -rf "$tmp"
 	echo "with-kvm: cached in $((SECONDS - t0)) s" >&2
+	# Kernels this one replaces, once no run can still be starting from them.
+	find "$WK_CACHE" -mindepth 1 -maxdepth 1 -name 'linux-image-*' -mtime +0 \
+		! -name "${pkg}_$ver" -exec rm -rf {} + 2>/dev/null
 }
 
 # A cache entry is complete once renamed into place with all it needs.
