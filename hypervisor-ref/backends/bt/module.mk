@@ -40,6 +40,8 @@ ALL_TARGETS += $(BT_OUT)/bt-fuzz
 fuzz: bt-fuzz
 bt-fuzz: $(BT_OUT)/bt-fuzz
 	$(BT_OUT)/bt-fuzz --cases 200000 --seed $$(date +%s)
+	$(BT_OUT)/bt-fuzz --cases 20000 --length 300 --seed $$(date +%s)
+	$(BT_OUT)/bt-fuzz --garbage --cases 200000 --seed $$(date +%s)
 
 # Check units: plain and sanitized.
 $(BT_OUT)/bt_test: $(BT_DIR)/tests/bt_test.c $(BT_TEST_SRCS) $(BT_OUT)/libbt.a $(wildcard $(BT_DIR)/tests/*.h)

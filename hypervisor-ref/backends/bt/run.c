@@ -144,9 +144,10 @@ enum bt_exit bt__run(struct bt_cpu *c, uint64_t slice)
 		uint32_t mode = (uint32_t)cpu__code_bits(c) | (uint32_t)c->cpl << 8;
 		struct bt_block *b = cache__lookup(c, c->rip, pa, mode);
 		if (!b) {
-			if (!c->fatal && !c->shutdown && !c->cache->msg[0])
-				continue;	/* the fetch raised an exception */
-			c->fatal = true;
+			/* The fetch or decode raised an exception (possibly a triple
+			 * fault), or translation failed with a message. */
+			if (c->cache->msg[0])
+				c->fatal = true;
 			continue;
 		}
 		if (c->trace > 1)

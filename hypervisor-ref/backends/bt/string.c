@@ -37,6 +37,8 @@ int string__exec(struct hx *h)
 	bool scas = mn >= ZYDIS_MNEMONIC_SCASB && mn <= ZYDIS_MNEMONIC_SCASW;
 	bool io = mn == ZYDIS_MNEMONIC_INSB || mn == ZYDIS_MNEMONIC_INSW || mn == ZYDIS_MNEMONIC_INSD ||
 		  mn == ZYDIS_MNEMONIC_OUTSB || mn == ZYDIS_MNEMONIC_OUTSW || mn == ZYDIS_MNEMONIC_OUTSD;
+	if (io && w > 4)
+		w = 4;		/* INS/OUTS ignore REX.W: at most a doubleword */
 	if (io && c->cpl > (int)((c->rflags >> 12) & 3)) {
 		except__raise(c, EXC_GP, 0);
 		return -1;

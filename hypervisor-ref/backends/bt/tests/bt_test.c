@@ -48,6 +48,20 @@ START_TEST(diff_long_blocks)
 }
 END_TEST
 
+/* Random bytes as CPL0 code: the host survives, and bt never gives up
+ * (BT_EXIT_FAULT) on what is only a misbehaving guest. */
+START_TEST(garbage_code)
+{
+	struct diff *d = diff__new(false);
+	char msg[256];
+	for (unsigned i = 0; i < 3000; i++) {
+		int e = diff__garbage(d, 1 + i, msg, sizeof(msg));
+		ck_assert_msg(e != BT_EXIT_FAULT, "seed %u: %s", 1 + i, msg);
+	}
+	diff__free(d);
+}
+END_TEST
+
 /* ---- directed tests: a small long-mode machine with 4 KiB pages ---- */
 
 #define RAM	(4u << 20)
@@ -278,6 +292,7 @@ int main(void)
 	tcase_add_test(t, diff_translated);
 	tcase_add_test(t, diff_single_step);
 	tcase_add_test(t, diff_long_blocks);
+	tcase_add_test(t, garbage_code);
 	suite_add_tcase(s, t);
 	t = tcase_create("directed");
 	tcase_add_checked_fixture(t, setup, teardown);

@@ -157,3 +157,49 @@ int diff__run(struct diff *d, const struct gen_case *g, uint64_t seed, char *msg
 		}
 	return bad;
 }
+
+/*
+ * Robustness: random bytes as CPL0 long-mode code, with every vector's
+ * handler a HLT. Nothing is compared; the host process must survive and bt
+ * must come back with an exit. Returns the exit bt gave.
+ */
+int diff__garbage(struct diff *d, uint64_t seed, char *msg, size_t len)
+{
+	struct gen_case g;
+	uint64_t s = seed * 0x2545f4914f6cdd1dull + 7;
+	memset(&g, 0, sizeof(g));
+	memset(d->ram, 0, 0x10000);
+	gen__fill(d->ram, seed);
+	for (size_t i = 0; i < 512; i++) {
+		s ^= s << 13; s ^= s >> 7; s ^= s << 17;
+		d->ram[GEN_CODE + i] = (uint8_t)s;
+	}
+	for (int i = 0; i < 16; i++) {
+		s ^= s << 13; s ^= s >> 7; s ^= s << 17;
+		g.regs[i] = (i & 1) ? s : s & 0x3fffff;	/* half of them point into RAM */
+	}
+	g.regs[4] = GEN_STACK;
+	g.rflags = 2;
+	setup_bt(d, &g);
+	struct bt_cpu *c = d->c;
+	for (uint64_t v = 0; v < 256; v++) {
+		uint64_t h = 0x6000 + 16 * v;
+		d->ram[h] = 0xf4;
+		uint64_t lo = (h & 0xffff) | (0x08ull << 16) | (0x8eull << 40) | ((h >> 16) << 48);
+		memcpy(d->ram + 0x5000 + 16 * v, &lo, 8);
+	}
+	uint64_t gdt[3] = { 0, 0x00af9b000000ffffull, 0x00cf93000000ffffull };
+	memcpy(d->ram + 0x8000, gdt, sizeof(gdt));
+	c->idt_base = 0x5000;
+	c->idt_limit = 0xfff;
+	c->gdt_base = 0x8000;
+	c->gdt_limit = 23;
+	bt__state_changed(c);
+	bt__invalidate_code(c);
+	enum bt_exit e = BT_EXIT_BUDGET;
+	for (int i = 0; i < 20 && e == BT_EXIT_BUDGET; i++)
+		e = bt__run(c, 500);
+	snprintf(msg, len, "exit %d at rip %#llx: %s", e, (unsigned long long)c->rip,
+		 e == BT_EXIT_FAULT ? bt__fault_msg(c) : "");
+	return e;
+}

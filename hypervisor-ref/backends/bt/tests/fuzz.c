@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <Zydis/Zydis.h>
+#include "../bt.h"
 #include "diff.h"
 
 static const struct option opts[] = {
@@ -12,6 +13,7 @@ static const struct option opts[] = {
 	{ "length", required_argument, NULL, 'l' },
 	{ "single-step", no_argument, NULL, '1' },
 	{ "show", no_argument, NULL, 'v' },
+	{ "garbage", no_argument, NULL, 'g' },
 	{ "help", no_argument, NULL, 'h' },
 	{ 0 }
 };
@@ -19,7 +21,8 @@ static const struct option opts[] = {
 static const char *const help[] = {
 	"number of cases (default 10000)", "first seed (default 1)",
 	"instructions per case (default 24)", "one guest instruction per block",
-	"disassemble each failing case", "this text",
+	"disassemble each failing case",
+	"run random bytes as CPL0 code instead: the host must survive", "this text",
 };
 
 static void usage(FILE *f)
@@ -45,7 +48,7 @@ int main(int argc, char **argv)
 {
 	unsigned long n = 10000, len = 24;
 	unsigned long long seed = 1;
-	int single = 0, show = 0, ch;
+	int single = 0, show = 0, garbage = 0, ch;
 	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'n': n = strtoul(optarg, NULL, 0); break;
@@ -53,6 +56,7 @@ int main(int argc, char **argv)
 		case 'l': len = strtoul(optarg, NULL, 0); break;
 		case '1': single = 1; break;
 		case 'v': show = 1; break;
+		case 'g': garbage = 1; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 1;
 		}
@@ -65,6 +69,16 @@ int main(int argc, char **argv)
 	static struct gen_case g;
 	char msg[4096];
 	unsigned long fails = 0;
+	if (garbage) {
+		unsigned long exits[BT_EXIT_FAULT + 1] = { 0 };
+		for (unsigned long i = 0; i < n; i++)
+			exits[diff__garbage(d, seed + i, msg, sizeof(msg))]++;
+		printf("bt-fuzz: %lu garbage cases from seed %llu: budget %lu, hlt %lu, io %lu, "
+		       "shutdown %lu, fault %lu\n", n, seed, exits[0], exits[1], exits[2], exits[3],
+		       exits[4]);
+		diff__free(d);
+		return 0;
+	}
 	for (unsigned long i = 0; i < n; i++) {
 		gen__case(&g, seed + i, (unsigned)len);
 		if (diff__run(d, &g, seed + i, msg, sizeof(msg))) {
