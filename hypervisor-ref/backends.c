@@ -23,40 +23,61 @@ static const struct backend_ops *lookup(unsigned i)
 	}
 }
 
-int backends__select(const char *name, const struct backend_ops **ops)
+/* auto: the first backend in the table that works at AUTO_MIPS or more;
+ * where none does (a software /dev/kvm), the fastest that works at all. */
+#define AUTO_MIPS 50.0
+
+static int select_auto(const struct backend_ops **ops)
 {
 	char why[400] = "";
+	const struct backend_ops *best = NULL;
+	double best_mips = -1;
 
 	for (unsigned i = 0; i < NBACKENDS; i++) {
 		const struct backend_ops *o = lookup(i);
-		if (strcmp(name, "auto") && strcmp(name, names[i]))
+		struct backend_probe p = { .quick = false };
+		size_t n = strlen(why);
+
+		if (!o)
 			continue;
-		if (!o) {
-			if (strcmp(name, "auto")) {
-				fprintf(stderr, "vmi-run: --backend %s: not built into this vmi-run\n", name);
-				return VM_EXIT_USAGE;
-			}
-			continue;
-		}
-		if (strcmp(name, "auto")) {
-			*ops = o;	/* named: its own create() reports why not */
-			return 0;
-		}
-		struct backend_probe p = { .quick = true };
 		o->probe(&p);
-		if (p.available) {
+		if (!p.available) {
+			snprintf(why + n, sizeof(why) - n, "%s%s: %s", n ? "; " : "", names[i], p.why);
+			continue;
+		}
+		if (p.mips >= AUTO_MIPS) {
 			*ops = o;
 			return 0;
 		}
-		size_t n = strlen(why);
-		snprintf(why + n, sizeof(why) - n, "%s%s: %s", n ? "; " : "", names[i], p.why);
+		if (p.mips > best_mips) {
+			best = o;
+			best_mips = p.mips;
+		}
 	}
-	if (strcmp(name, "auto")) {
-		fprintf(stderr, "vmi-run: --backend %s: no such backend (auto, hvm, bt)\n", name);
-		return VM_EXIT_USAGE;
+	if (best) {
+		*ops = best;
+		return 0;
 	}
 	fprintf(stderr, "vmi-run: --backend auto: no backend works here (%s)\n", why);
 	return VM_EXIT_HOST;
+}
+
+int backends__select(const char *name, const struct backend_ops **ops)
+{
+	if (!strcmp(name, "auto"))
+		return select_auto(ops);
+	for (unsigned i = 0; i < NBACKENDS; i++) {
+		if (strcmp(name, names[i]))
+			continue;
+		if (!lookup(i)) {
+			fprintf(stderr, "vmi-run: --backend %s: not built into this vmi-run\n", name);
+			return VM_EXIT_USAGE;
+		}
+		*ops = lookup(i);	/* named: its own create() reports why not */
+		return 0;
+	}
+	fprintf(stderr, "vmi-run: --backend %s: no such backend (auto, hvm, bt)\n", name);
+	return VM_EXIT_USAGE;
 }
 
 int backends__probe(void)

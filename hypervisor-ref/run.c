@@ -145,7 +145,7 @@ static void print_memory(struct vm *vm)
 
 static void print_stats(struct vm *vm)
 {
-	fprintf(stderr, "vmi-run: stats: exits:");
+	fprintf(stderr, "vmi-run: stats: backend %s; exits:", vm->ops->name);
 	for (unsigned i = 0; i < EXIT_REASONS; i++)
 		if (vm->stats.exits[i])
 			fprintf(stderr, " %s=%" PRIu64, run__exit_name(i), vm->stats.exits[i]);
