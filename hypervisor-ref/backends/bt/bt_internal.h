@@ -38,6 +38,7 @@ struct bt_cache {
 	uint8_t *buf;
 	size_t used;
 	uint8_t *t_exit, *t_slow_mem, *t_slow_wb, *t_base;	/* trampolines */
+	uint8_t *t_indirect[2], *t_jc_miss;	/* jump-cache probe per CPL class */
 	struct bt_block *blocks;
 	size_t nblocks, maxblocks;
 	struct bt_block *hash[1u << BT_HASH_BITS];
@@ -66,6 +67,8 @@ void cache__flush(struct bt_cpu *c);
 struct bt_block *cache__lookup(struct bt_cpu *c, uint64_t rip, uint64_t pa, uint32_t mode);
 void cache__chain(struct bt_cpu *c, struct bt_block *to);
 void cache__page_written(struct bt_cpu *c, uint64_t pa);
+void cache__jc_flush(struct bt_cpu *c);
+void cache__jc_fill(struct bt_cpu *c, struct bt_block *b);
 
 /* translate.c */
 struct bt_block *translate__block(struct bt_cpu *c, uint64_t rip, uint64_t pa, uint32_t mode);

@@ -21,6 +21,49 @@ static uint8_t *tramp(uint8_t *p, void *target)
 	return p + 16;
 }
 
+static void restore_flags_rax_rcx(struct emit *e)
+{
+	e_gs_abs(e, OP_LOAD, 0, CPU_SAVE_FL);
+	e8(e, 0x04); e8(e, 0x7f);		/* add al, 0x7f */
+	e8(e, 0x9e);				/* sahf */
+	e_gs_abs(e, OP_LOAD, 1, CPU_SAVE_S1);
+	e_gs_abs(e, OP_LOAD, 0, CPU_SAVE_RAX);
+}
+
+/*
+ * An indirect branch of 64-bit code left with its target in gs:[CPU_RIP]:
+ * look it up in this CPL class's jump cache and go straight there (the
+ * block's prologue still checks the budget), else leave for the dispatcher.
+ * rax, rcx and the flags are parked in slots no slow path uses meanwhile.
+ */
+static uint8_t *jc_probe(struct bt_cache *k, uint8_t *p, int user)
+{
+	struct emit e = { p, k->buf + BT_CACHE_SIZE, 0 };
+	int32_t table = CPU_JC + user * BT_JC_ENTRIES * 16;
+	e_gs_abs(&e, OP_STORE, 0, CPU_SAVE_RAX);
+	e_gs_abs(&e, OP_STORE, 1, CPU_SAVE_S1);
+	e8(&e, 0x9f);					/* lahf */
+	e8(&e, 0x0f); e8(&e, 0x90); e8(&e, 0xc0);	/* seto al */
+	e_gs_abs(&e, OP_STORE, 0, CPU_SAVE_FL);
+	e_gs_abs(&e, OP_LOAD, 0, CPU_RIP);
+	e_mov_rr(&e, 1, 0);				/* rcx = rip */
+	e8(&e, 0x48); e8(&e, 0xc1); e8(&e, 0xe9); e8(&e, 12);	/* shr rcx, 12 */
+	e8(&e, 0x48); e8(&e, 0x31); e8(&e, 0xc1);		/* xor rcx, rax */
+	e8(&e, 0x81); e8(&e, 0xe1); e32(&e, BT_JC_ENTRIES - 1);	/* and ecx, 511 */
+	e8(&e, 0x48); e8(&e, 0xc1); e8(&e, 0xe1); e8(&e, 4);	/* shl rcx, 4 */
+	e_gs_base(&e, OP_CMP, 0, 1, table);
+	uint8_t *miss = e_jcc32(&e, 0x5, e.p);
+	e_gs_base(&e, OP_LOAD, 0, 1, table + 8);
+	e_gs_abs(&e, OP_STORE, 0, CPU_RESUME);
+	restore_flags_rax_rcx(&e);
+	e8(&e, 0x65); e8(&e, 0xff); e8(&e, 0x24); e8(&e, 0x25);	/* jmp gs:[RESUME] */
+	e32(&e, CPU_RESUME);
+	patch32(miss, e.p);
+	restore_flags_rax_rcx(&e);
+	e_jmp32(&e, k->t_jc_miss);
+	return e.p;
+}
+
 static void init_tramps(struct bt_cache *k)
 {
 	uint8_t *p = k->buf;
@@ -30,8 +73,44 @@ static void init_tramps(struct bt_cache *k)
 	p = tramp(p, bt_slow_mem);
 	k->t_slow_wb = p;
 	p = tramp(p, bt_slow_wb);
+	/* a miss: leave unchained (mov qword gs:[LAST_STUB], 0; jmp t_exit) */
+	struct emit e = { p, k->buf + BT_CACHE_SIZE, 0 };
+	k->t_jc_miss = p;
+	e_gs_store_imm(&e, CPU_LAST_STUB, 0);
+	e_jmp32(&e, k->t_exit);
+	p = e.p;
+	for (int u = 0; u < 2; u++) {
+		k->t_indirect[u] = p;
+		p = jc_probe(k, p, u);
+	}
 	k->t_base = p;
 	k->used = (size_t)(p - k->buf);
+}
+
+static unsigned jc_index(uint64_t rip)
+{
+	return (unsigned)((rip ^ (rip >> 12)) & (BT_JC_ENTRIES - 1));
+}
+
+/* Every entry points at the miss path, so a false tag match only exits. */
+void cache__jc_flush(struct bt_cpu *c)
+{
+	uint64_t miss = (uint64_t)(uintptr_t)c->cache->t_jc_miss;
+	for (int u = 0; u < 2; u++)
+		for (int i = 0; i < BT_JC_ENTRIES; i++) {
+			c->jc[u][i].rip = 1;
+			c->jc[u][i].code = miss;
+		}
+}
+
+/* Only 64-bit blocks: the probe is emitted for their indirect exits only. */
+void cache__jc_fill(struct bt_cpu *c, struct bt_block *b)
+{
+	if ((b->mode & 0xff) != 64 || !b->code)
+		return;
+	unsigned u = (b->mode >> 8) == 3, i = jc_index(b->rip);
+	c->jc[u][i].rip = b->rip;
+	c->jc[u][i].code = (uint64_t)(uintptr_t)b->code;
 }
 
 int cache__init(struct bt_cpu *c, const struct bt_opts *o)
@@ -55,6 +134,7 @@ int cache__init(struct bt_cpu *c, const struct bt_opts *o)
 	if (!k->blocks || !k->code_page)
 		return -1;
 	init_tramps(k);
+	cache__jc_flush(c);
 	return 0;
 }
 
@@ -90,6 +170,7 @@ void cache__flush(struct bt_cpu *c)
 	memset(k->code_page, 0, k->npages);
 	k->nblocks = 0;
 	init_tramps(k);
+	cache__jc_flush(c);
 	k->flushes++;
 	c->budget = 0;
 	c->last_stub = 0;

@@ -24,6 +24,7 @@ _Static_assert(offsetof(struct bt_cpu, raw) == CPU_RAW, "CPU_RAW");
 _Static_assert(offsetof(struct bt_cpu, segbase) == CPU_SEGBASE, "CPU_SEGBASE");
 _Static_assert(offsetof(struct bt_cpu, tlb) == CPU_TLB, "CPU_TLB");
 _Static_assert(sizeof(struct bt_tlbe) == 16, "TLB entry");
+_Static_assert(offsetof(struct bt_cpu, jc) == CPU_JC, "CPU_JC");
 
 /* Decode an 8-byte segment descriptor into the hidden cache. */
 void cpu__load_seg_cache(struct bt_cpu *c, int sreg, uint16_t sel, uint64_t d)

@@ -30,6 +30,10 @@
 
 #define BT_TLB_ENTRIES	256
 #define BT_TLB_TABLE	(BT_TLB_ENTRIES * 16)
+/* Jump cache for indirect branches of 64-bit code: [user][512] of
+ * {guest rip, host code}, probed by the t_indirect trampolines. */
+#define BT_JC_ENTRIES	512
+#define CPU_JC		(CPU_TLB + 4 * BT_TLB_TABLE)
 
 #ifndef __ASSEMBLER__
 #include <stdbool.h>
@@ -65,6 +69,7 @@ struct bt_cpu {
 	uint64_t segbase[8];
 	uint64_t pad[8];
 	struct bt_tlbe tlb[2][2][BT_TLB_ENTRIES];
+	struct { uint64_t rip; uint64_t code; } jc[2][BT_JC_ENTRIES];
 
 	/* --- C only --- */
 	struct bt_seg seg[6], ldt, tr;

@@ -66,6 +66,16 @@ static inline void e_gs_rax(struct emit *e, uint8_t op, int reg, int32_t disp)
 	e32(e, (uint32_t)disp);
 }
 
+/* op r64, gs:[base + disp32] for a base other than rsp/r12 */
+static inline void e_gs_base(struct emit *e, uint8_t op, int reg, int base, int32_t disp)
+{
+	e8(e, 0x65);
+	e8(e, 0x48 | ((reg & 8) ? 4 : 0) | ((base & 8) ? 1 : 0));
+	e8(e, op);
+	e8(e, 0x80 | ((reg & 7) << 3) | (base & 7));
+	e32(e, (uint32_t)disp);
+}
+
 /* mov qword gs:[disp32], simm32 */
 static inline void e_gs_store_imm(struct emit *e, int32_t disp, int32_t imm)
 {

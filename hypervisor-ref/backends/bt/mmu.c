@@ -29,8 +29,12 @@ uint8_t *mmu__ram(struct bt_cpu *c, uint64_t pa, uint64_t len)
 	return c->m->ram + pa;
 }
 
+/* Both TLB flushes also drop the jump cache: its entries skip the
+ * rip -> physical check the dispatcher makes. */
 void mmu__flush(struct bt_cpu *c)
 {
+	if (c->cache)
+		cache__jc_flush(c);
 	for (int u = 0; u < 2; u++)
 		for (int w = 0; w < 2; w++)
 			for (int i = 0; i < BT_TLB_ENTRIES; i++)
@@ -39,6 +43,7 @@ void mmu__flush(struct bt_cpu *c)
 
 void mmu__flush_page(struct bt_cpu *c, uint64_t va)
 {
+	cache__jc_flush(c);
 	unsigned i = (va >> 12) & (BT_TLB_ENTRIES - 1);
 	for (int u = 0; u < 2; u++)
 		for (int w = 0; w < 2; w++)

@@ -164,6 +164,7 @@ enum bt_exit bt__run(struct bt_cpu *c, uint64_t slice)
 		}
 		if (c->last_stub)
 			cache__chain(c, b);
+		cache__jc_fill(c, b);
 		run_block(c, b, shadow ? 1 : slice - n);
 		if (shadow)
 			c->irq_shadow = false;

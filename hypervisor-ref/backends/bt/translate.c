@@ -257,6 +257,10 @@ static uint8_t *emit_stub(struct tx *t, uint64_t target, bool chain)
 
 static void emit_exit_indirect(struct tx *t)
 {
+	if (t->bits == 64 && !t->c->cache->opts.no_chain) {
+		e_jmp32(&t->e, t->c->cache->t_indirect[t->user]);
+		return;
+	}
 	e_gs_store_imm(&t->e, CPU_LAST_STUB, 0);
 	e_jmp32(&t->e, t->c->cache->t_exit);
 }
