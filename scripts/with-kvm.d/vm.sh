@@ -11,8 +11,11 @@
 
 WK_PIDS=()
 
+# On exit, however it comes.  A second signal (timeout(1) sends SIGTERM to
+# the group and again to us) must not cut the cleanup short.
 _vm_cleanup() {
 	local p
+	trap '' INT TERM HUP
 	for p in "${WK_PIDS[@]}"; do kill "$p" 2>/dev/null; done
 	wait 2>/dev/null
 	[ -n "${WK_STTY:-}" ] && stty "$WK_STTY" 2>/dev/null
@@ -157,10 +160,11 @@ vm__run() {
 	command -v qemu-system-x86_64 >/dev/null ||
 		die "qemu-system-x86_64: not installed (package qemu-system-x86)"
 	kernel__ensure && kernel__base || exit 125
-	WK_TMP=$(mktemp -d "${TMPDIR:-/tmp}/with-kvm.XXXXXX") || die "mktemp: failed"
 	trap _vm_cleanup EXIT
+	WK_TMP=$(mktemp -d "${TMPDIR:-/tmp}/with-kvm.XXXXXX") || die "mktemp: failed"
 	trap 'exit 130' INT
 	trap 'exit 143' TERM
+	trap 'exit 129' HUP
 	WK_NONCE=$RANDOM$RANDOM$RANDOM
 	WK_TTY=
 	[ -t 0 ] && [ -t 1 ] && WK_TTY=1

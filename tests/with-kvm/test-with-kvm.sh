@@ -30,7 +30,7 @@ run() {
 	rc=$?
 }
 
-echo "1..13"
+echo "1..14"
 
 run nested --nested --timeout 120 "$SMOKE"
 grep -q '^kvm-smoke: ok' "$T/nested.out"
@@ -70,6 +70,14 @@ start=$SECONDS
 run timeout --nested --timeout 6 sleep 600
 [ "$rc" -eq 124 ] && [ $((SECONDS - start)) -lt 60 ]
 ok $? "--nested --timeout 6: the VM is killed, status 124 (got $rc after $((SECONDS - start)) s)" "$T/timeout.err"
+
+# Killed from outside (timeout(1) signals the group, then us again): the VM
+# and the copiers stop, the temporary folder goes.
+mkdir "$T/tmpd"
+TMPDIR=$T/tmpd timeout 3 "$WK" --nested sleep 600 >/dev/null 2>&1
+sleep 0.5
+[ -z "$(ls "$T/tmpd")" ] && ! pgrep -f "$T/tmpd" >/dev/null
+ok $? "--nested, killed by timeout(1): no VM, copier or temporary folder left"
 
 # A reader that goes away stops the VM at once, status 141 like SIGPIPE.
 start=$SECONDS
