@@ -66,7 +66,7 @@ struct exit_record {
 		} mmio;
 		struct {
 			char msg[128];
-		} fault;
+		} fault;		/* EXIT_FAULT; EXIT_SHUTDOWN may add a note */
 	};
 };
 

@@ -87,7 +87,7 @@ static void one_exit(struct vm *vm, struct exit_record *e)
 		}
 		break;
 	case EXIT_SHUTDOWN:
-		vm__dump_state(vm, "triple fault");
+		vm__dump_state(vm, e->fault.msg[0] ? e->fault.msg : "triple fault");
 		vm__request_stop(vm, VM_STOP_FAULT, VM_EXIT_GUEST_FAULT);
 		break;
 	case EXIT_FAULT:

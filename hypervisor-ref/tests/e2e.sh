@@ -36,13 +36,15 @@ check 'grep -q "^vmi-run: trace: cpuid(leaf=0x40000000, subleaf=0) = " <<<"$out"
 out=$(timeout 120 "${run[@]}" $B/vmi-run --backend hvm --mem 64M --kernel $P/triple.elf </dev/null 2>&1); rc=$?
 check '[ $rc -eq 3 ]' "triple: a triple fault exits with status 3 (got $rc)"
 check 'grep -q "^triple: about to triple-fault" <<<"$out"' "triple: ran until the fault"
-check 'grep -q "guest stopped: triple fault (last exit: shutdown)" <<<"$out"' "triple: the fault is reported"
-check 'grep -q "rax=000000001badc0de" <<<"$out" && grep -q "cr3=0000000000002000" <<<"$out"' \
+check 'grep -q "guest stopped: triple fault.*(last exit: shutdown)" <<<"$out"' "triple: the fault is reported"
+# AMD's KVM resets the vCPU at a shutdown; vmi-run then shows the state of the
+# exit before (the last OUT to COM1), so check what both have in common.
+check 'grep -q "rip=00000000001000" <<<"$out" && grep -q "cr3=0000000000002000" <<<"$out" && grep -q "efer=0000000000000500" <<<"$out"' \
 	"triple: registers and control registers printed"
 
 out=$(timeout 120 "${run[@]}" $B/vmi-run --backend hvm --mem 64M --rom none --kernel $P/mb32.elf </dev/null 2>&1); rc=$?
 check '[ $rc -eq 99 ] && grep -q "^not ok 1 - ROM found" <<<"$out"' "--rom none: no ROM in the guest"
 
 out=$(timeout 120 "${run[@]}" $B/vmi-run --probe 2>&1); rc=$?
-check '[ $rc -eq 0 ] && grep -Eq "^hvm +available: [0-9]+ MIPS, [0-9.]+ us per exit" <<<"$out"' "--probe: hvm measured"
+check '[ $rc -eq 0 ] && grep -Eq "^hvm +available: [0-9.]+ MIPS, [0-9.]+ us per exit" <<<"$out"' "--probe: hvm measured"
 echo "1..$n"

@@ -62,6 +62,7 @@ static int setup_vcpu(struct hvm *h, char *err, size_t errlen)
 		return fail(err, errlen, "mmap kvm_run");
 	}
 	h->run_size = (size_t)sz;
+	hvm_regs__sync_init(h);
 	return hvm_cpuid__setup(h, err, errlen);
 }
 
@@ -93,6 +94,7 @@ void hvm__close(struct hvm *h)
 	if (h->run)
 		munmap(h->run, h->run_size);
 	free(h->cpuid);
+	free(h->last);
 	if (h->vcpu_fd >= 0)
 		close(h->vcpu_fd);
 	if (h->vm_fd >= 0)
@@ -162,6 +164,12 @@ static int hvm_run(struct backend *b, struct exit_record *e)
 	}
 	int rc = ioctl(h->vcpu_fd, KVM_RUN, 0);
 	r->immediate_exit = 0;
+	if (hvm_regs__after_run(h, rc == 0 && r->exit_reason == KVM_EXIT_SHUTDOWN)) {
+		e->reason = EXIT_SHUTDOWN;
+		snprintf(e->fault.msg, sizeof(e->fault.msg), "triple fault (KVM reset the vCPU: "
+			 "registers as of the exit before it)");
+		return 0;
+	}
 	if (rc < 0) {
 		if (errno == EINTR || errno == EAGAIN) {
 			e->reason = EXIT_INTR;
@@ -277,6 +285,8 @@ static void hvm_flush_tlb(struct backend *b, bool all, uint64_t gva)
 	ioctl(fd, KVM_SET_SREGS, &s);
 	s.cr4 ^= 1ull << 7;
 	ioctl(fd, KVM_SET_SREGS, &s);
+	if (((struct hvm *)b)->synced)
+		((struct hvm *)b)->run->s.regs.sregs = s;
 }
 
 const struct backend_ops hvm_backend_ops = {

@@ -21,6 +21,10 @@ struct hvm {
 	struct kvm_cpuid2 *cpuid;	/* what the guest sees (cpuid.c) */
 	bool mmio_read;			/* the last exit was an MMIO read */
 	struct exit_record *mmio_rec;
+	/* KVM_CAP_SYNC_REGS: registers travel in kvm_run with each exit, so a
+	 * hypercall costs no register ioctls; valid once KVM_RUN has returned. */
+	bool sync, synced;
+	struct kvm_run_snapshot *last;	/* state at the previous exit (regs.c) */
 };
 
 /* hvm.c */
@@ -36,6 +40,12 @@ int hvm_regs__get(struct backend *b, struct vcpu_regs *r);
 int hvm_regs__set(struct backend *b, const struct vcpu_regs *r);
 int hvm_regs__get_s(struct backend *b, struct vcpu_sregs *s);
 int hvm_regs__set_s(struct backend *b, const struct vcpu_sregs *s);
+
+/* Sync-regs bookkeeping (regs.c): enable at create, note each exit. */
+void hvm_regs__sync_init(struct hvm *h);
+/* Called after every KVM_RUN; returns true when a shutdown wiped the vCPU
+ * (AMD: KVM INITs it) and the previous exit's state was put back. */
+bool hvm_regs__after_run(struct hvm *h, bool shutdown);
 
 /* probe.c */
 void hvm_probe__run(struct backend_probe *out);
