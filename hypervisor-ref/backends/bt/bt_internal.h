@@ -30,7 +30,8 @@ struct bt_block {
 	uint32_t mode;		/* code bits | cpl<<8 */
 	bool helper;		/* the first instruction runs in the C interpreter */
 	uint16_t ninsn;
-	uint8_t *code;
+	uint8_t *code;		/* the budget check, then the body */
+	uint8_t *body;
 	struct bt_block *next;
 };
 
@@ -55,6 +56,8 @@ struct bt_cache {
 /* An exit stub: jmp rel32 (the chain), mov gs:[SAVE_RAX], rax (9 bytes),
  * mov rax, imm64 (the target) ... */
 #define STUB_TARGET_OFF (5 + 9 + 2)
+/* ... and, in a chainable stub, a byte after its last jmp: 1 = forward. */
+#define STUB_FLAG_OFF	63
 
 /* entry.S */
 void bt_enter(void *code);

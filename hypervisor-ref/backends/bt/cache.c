@@ -231,7 +231,7 @@ void cache__chain(struct bt_cpu *c, struct bt_block *to)
 	memcpy(&target, stub + STUB_TARGET_OFF, 8);
 	if (target != to->rip)
 		return;
-	patch32(stub + 1, to->code);
+	patch32(stub + 1, stub[STUB_FLAG_OFF] == 1 ? to->body : to->code);
 }
 
 /* A store hit a page holding translations. */

@@ -233,9 +233,13 @@ static int emit_mem(struct tx *t, ZydisEncoderRequest *req, int mi, unsigned siz
 	return 0;
 }
 
-/* Out-of-line exit stub: leave for `target`, chainable when in the same page. */
+/* Out-of-line exit stub: leave for `target`, chainable when in the same page.
+ * A forward target (beyond the branch) is chained past its budget check: a
+ * run of forward edges ends within the page, and every loop has a backward
+ * edge, which goes through the check. */
 static uint8_t *emit_stub(struct tx *t, uint64_t target, bool chain)
 {
+	bool forward = target > t->rip;
 	struct emit *e = &t->e;
 	uint8_t *stub = e->p;
 	struct bt_cache *k = t->c->cache;
@@ -252,6 +256,11 @@ static uint8_t *emit_stub(struct tx *t, uint64_t target, bool chain)
 	}
 	e_gs_abs(e, OP_LOAD, R_AX, CPU_SAVE_RAX);
 	e_jmp32(e, k->t_exit);
+	if (chain && !k->opts.no_chain) {
+		if (e->p != stub + STUB_FLAG_OFF && !e->overflow)
+			t->fail = 1;	/* the layout cache__chain relies on changed */
+		e8(e, forward);		/* read by cache__chain, never executed */
+	}
 	return stub;
 }
 
@@ -811,6 +820,7 @@ static void emit_prologue(struct tx *t, struct bt_block *b)
 	e_lea_disp(e, R_CX, R_CX, -1, 1);
 	e_gs_abs(e, OP_STORE, R_CX, CPU_BUDGET);
 	e_gs_abs(e, OP_LOAD, R_CX, CPU_TMP);
+	b->body = e->p;
 }
 
 /* The out-of-line tails: TLB-miss calls, bounced stores, branch stubs. */
