@@ -16,6 +16,8 @@ RUNS = 20
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 VMIRUN = os.path.join(ROOT, "build/vmi-run")
 PAYLOAD = os.path.join(ROOT, "build/hv-tests/payloads/exit0.elf")
+CALLS = os.path.join(ROOT, "build/hv-tests/payloads/calls.elf")
+NCALLS = 20000
 FIGURES = re.compile(r"start to first guest exit ([\d.]+) ms wall, ([\d.]+) ms CPU; "
                      r"resident (\d+) KiB beyond guest RAM")
 
@@ -59,6 +61,18 @@ def qemu():
     return statistics.median(total), statistics.median(cpu)
 
 
+def hypercall_us(backend):
+    """Per-call cost: the calls payload less the exit-at-once one, over NCALLS."""
+    base, calls = [], []
+    for _ in range(5):
+        for payload, out in ((PAYLOAD, base), (CALLS, calls)):
+            p, ms, _ = timed([VMIRUN, "--backend", backend, "--mem", "64M", "--kernel", payload])
+            if p.returncode not in (2, 0x10):
+                return None
+            out.append(ms)
+    return max(statistics.median(calls) - statistics.median(base), 0) * 1e3 / NCALLS
+
+
 def main():
     if not os.access("/dev/kvm", os.R_OK | os.W_OK):
         print("vmi-run bench: skipped, no usable /dev/kvm here")
@@ -68,6 +82,9 @@ def main():
           f"(median of {RUNS}; whole process {total:.1f} ms wall); Firecracker's anchor: 8 CPU-ms")
     print(f"vmi-run resident memory beyond guest RAM: {rss:.0f} KiB ({rss / 1024:.1f} MiB); "
           f"Firecracker's anchor: 5 MiB")
+    costs = {b: hypercall_us(b) for b in ("hvm", "bt")}
+    line = ", ".join(f"{b} {c:.2f} us" for b, c in costs.items() if c is not None)
+    print(f"hypercall round trip (timer_frequency through the ROM, {NCALLS} calls): {line}")
     q = qemu()
     if q:
         print(f"peer, same payload: qemu-system-x86_64 -accel kvm whole process {q[0]:.1f} ms wall, "
