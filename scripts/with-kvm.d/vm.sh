@@ -31,13 +31,15 @@ _vm_initramfs() {
 	cp "$LIB/init" "$STAGE/init"
 	printf 'WK_NONCE=%s\nWK_TTY=%s\n' "$WK_NONCE" "$WK_TTY" > "$STAGE/with-kvm/run"
 	stage__carry "$CMD_PATH"
-	# Its siblings: a build folder's ROM and payloads, never a system folder.
+	# Its siblings, a guess that serves a build folder (vmi-run's default ROM):
+	# never a system folder, and no file over 32 MiB (name those).
 	local dir f
 	dir=$(dirname -- "$(realpath -s -- "$CMD_PATH")")
 	if [[ ${ARGV[0]} == */* ]] &&
 		! [[ $dir =~ ^/(usr|bin|sbin|lib|lib32|lib64|libx32|etc|opt|snap|nix)(/|$) ]]; then
 		for f in "$dir"/*; do
-			[ -f "$f" ] && stage__carry "$f"
+			[ -f "$f" ] && [ "$(stat -L -c %s -- "$f")" -le $((32 << 20)) ] &&
+				stage__carry "$f"
 		done
 	fi
 	for a in "${ARGV[@]:1}"; do
