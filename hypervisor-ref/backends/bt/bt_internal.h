@@ -32,7 +32,10 @@ struct bt_block {
 	uint16_t ninsn;
 	uint8_t *code;		/* the budget check, then the body */
 	uint8_t *body;
+	uint8_t *exit;		/* leaves for the dispatcher with rip = this block's */
 	struct bt_block *next;
+	uint32_t pnext[2];	/* per-page lists (pa's page, pa2's page); index + 1 */
+	bool dead;		/* invalidated by a store; its entries jump to exit */
 };
 
 struct bt_cache {
@@ -44,7 +47,8 @@ struct bt_cache {
 	size_t nblocks, maxblocks;
 	struct bt_block *hash[1u << BT_HASH_BITS];
 	uint8_t *code_page;	/* one byte per guest-physical page */
-	uint64_t npages, flushes;
+	uint32_t *page_head;	/* blocks on each guest-physical page; index + 1 */
+	uint64_t npages, flushes, invalidations;
 	struct bt_opts opts;
 	char msg[160];
 	/* bounce buffer for page-crossing and MMIO accesses */

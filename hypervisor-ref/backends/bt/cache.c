@@ -131,7 +131,8 @@ int cache__init(struct bt_cpu *c, const struct bt_opts *o)
 	k->blocks = calloc(k->maxblocks, sizeof(*k->blocks));
 	k->npages = (c->m->ram_size + PAGE_SIZE - 1) / PAGE_SIZE;
 	k->code_page = calloc(k->npages ? k->npages : 1, 1);
-	if (!k->blocks || !k->code_page)
+	k->page_head = calloc(k->npages ? k->npages : 1, sizeof(*k->page_head));
+	if (!k->blocks || !k->code_page || !k->page_head)
 		return -1;
 	init_tramps(k);
 	cache__jc_flush(c);
@@ -157,6 +158,7 @@ void cache__fini(struct bt_cpu *c)
 		munmap(k->buf, BT_CACHE_SIZE);
 	free(k->blocks);
 	free(k->code_page);
+	free(k->page_head);
 	free(k);
 	c->cache = NULL;
 }
@@ -168,6 +170,7 @@ void cache__flush(struct bt_cpu *c)
 	struct bt_cache *k = c->cache;
 	memset(k->hash, 0, sizeof(k->hash));
 	memset(k->code_page, 0, k->npages);
+	memset(k->page_head, 0, k->npages * sizeof(*k->page_head));
 	k->nblocks = 0;
 	init_tramps(k);
 	cache__jc_flush(c);
@@ -181,14 +184,60 @@ static unsigned hash(uint64_t rip)
 	return (unsigned)((rip ^ (rip >> 14) ^ (rip >> 28)) & ((1u << BT_HASH_BITS) - 1));
 }
 
-static void mark_code(struct bt_cpu *c, uint64_t pa)
+static void mark_code(struct bt_cpu *c, struct bt_block *b, uint64_t pa, int slot)
 {
 	struct bt_cache *k = c->cache;
 	uint64_t pg = pa / PAGE_SIZE;
-	if (pg < k->npages && !k->code_page[pg]) {
+	if (pg >= k->npages)
+		return;
+	b->pnext[slot] = k->page_head[pg];
+	k->page_head[pg] = (uint32_t)(b - k->blocks) + 1;
+	if (!k->code_page[pg]) {
 		k->code_page[pg] = 1;
 		mmu__drop_write_entries(c, pg * PAGE_SIZE);
 	}
+}
+
+static void unhash(struct bt_cache *k, struct bt_block *b)
+{
+	for (struct bt_block **p = &k->hash[hash(b->rip)]; *p; p = &(*p)->next)
+		if (*p == b) {
+			*p = b->next;
+			return;
+		}
+}
+
+/* jmp rel32 at `at` to `to`: a dead block's entry points leave through
+ * its own exit stub (rip = the block's), so chains into it stay safe. */
+static void redirect(uint8_t *at, uint8_t *to)
+{
+	at[0] = 0xe9;
+	patch32(at + 1, to);
+}
+
+/* Drop the translations on one guest-physical page; the code stays in the
+ * buffer (until the next flush) with its entries redirected. */
+static void invalidate_page(struct bt_cpu *c, uint64_t pg)
+{
+	struct bt_cache *k = c->cache;
+	for (uint32_t i = k->page_head[pg], next; i; i = next) {
+		struct bt_block *b = &k->blocks[i - 1];
+		next = b->pa / PAGE_SIZE == pg ? b->pnext[0] : b->pnext[1];
+		if (b->dead)
+			continue;
+		b->dead = true;
+		unhash(k, b);
+		if (b->code) {
+			redirect(b->code, b->exit);
+			redirect(b->body, b->exit);
+		}
+	}
+	k->page_head[pg] = 0;
+	k->code_page[pg] = 0;
+	k->invalidations++;
+	cache__jc_flush(c);
+	c->budget = 0;
+	c->last_stub = 0;
 }
 
 struct bt_block *cache__lookup(struct bt_cpu *c, uint64_t rip, uint64_t pa, uint32_t mode)
@@ -212,9 +261,9 @@ struct bt_block *cache__lookup(struct bt_cpu *c, uint64_t rip, uint64_t pa, uint
 	c->translations++;
 	b->next = k->hash[h];
 	k->hash[h] = b;
-	mark_code(c, pa);
+	mark_code(c, b, pa, 0);
 	if (b->pa2 != ~0ull)
-		mark_code(c, b->pa2);
+		mark_code(c, b, b->pa2, 1);
 	return b;
 }
 
@@ -237,6 +286,7 @@ void cache__chain(struct bt_cpu *c, struct bt_block *to)
 /* A store hit a page holding translations. */
 void cache__page_written(struct bt_cpu *c, uint64_t pa)
 {
-	(void)pa;
-	cache__flush(c);
+	uint64_t pg = pa / PAGE_SIZE;
+	if (pg < c->cache->npages)
+		invalidate_page(c, pg);
 }

@@ -174,10 +174,11 @@ enum bt_exit bt__run(struct bt_cpu *c, uint64_t slice)
 
 void bt__print_stats(struct bt_cpu *c)
 {
-	fprintf(stderr, "bt: blocks=%llu translations=%llu flushes=%llu slow_mem=%llu "
-		"helpers=%llu exceptions=%llu hypercalls=%llu\n",
+	fprintf(stderr, "bt: blocks=%llu translations=%llu flushes=%llu invalidations=%llu "
+		"slow_mem=%llu helpers=%llu exceptions=%llu hypercalls=%llu\n",
 		(unsigned long long)c->blocks, (unsigned long long)c->translations,
-		(unsigned long long)c->cache->flushes, (unsigned long long)c->slow_mem,
+		(unsigned long long)c->cache->flushes,
+		(unsigned long long)c->cache->invalidations, (unsigned long long)c->slow_mem,
 		(unsigned long long)c->helpers, (unsigned long long)c->exceptions,
 		(unsigned long long)c->hypercalls);
 }

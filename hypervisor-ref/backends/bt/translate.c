@@ -811,6 +811,7 @@ static void emit_prologue(struct tx *t, struct bt_block *b)
 	struct emit *e = &t->e;
 	uint8_t *exit = e->p;
 	e_gs_abs(e, OP_LOAD, R_CX, CPU_TMP);
+	b->exit = e->p;
 	emit_stub(t, b->rip, false);
 	b->code = e->p;
 	e_gs_abs(e, OP_STORE, R_CX, CPU_TMP);
