@@ -1,320 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
  * Guest block -> host code. See README.md for the register and flag model:
- * host GPRs and flags hold the guest's, the vCPU record is at gs:0.
+ * host GPRs and flags hold the guest's, the vCPU record is at gs:0. This
+ * file classifies instructions and builds blocks; memop.c emits the
+ * guest-memory path and the exit stubs.
  */
 #include <stdio.h>
 #include <string.h>
-#include "bt_internal.h"
-#include "emit.h"
-
-#define MAX_ITEMS (BT_MAX_BLOCK_INSNS * 2 + 4)
-
-enum item_kind { IT_MEM, IT_STUB };
-
-struct item {
-	enum item_kind kind;
-	uint8_t *jmp_at;	/* rel32 to point at the out-of-line code */
-	/* IT_MEM */
-	ZydisEncoderRequest req;	/* the rewritten instruction (for bounced stores) */
-	struct bt_memdesc d;
-	/* IT_STUB */
-	uint64_t target;
-	bool chain;
-};
-
-struct tx {
-	struct bt_cpu *c;
-	struct emit e;
-	int bits;
-	bool user;
-	uint64_t page;		/* guest-virtual page of the block */
-	uint64_t rip, next;	/* current instruction */
-	ZydisDecodedInstruction in;
-	ZydisDecodedOperand ops[ZYDIS_MAX_OPERAND_COUNT];
-	uint8_t bytes[16];
-	struct item items[MAX_ITEMS];
-	int nitems;
-	int fail;
-	uint64_t flags_live;	/* arithmetic flags live into the current insn */
-	uint64_t live_in[BT_MAX_BLOCK_INSNS];
-	unsigned nlive;
-};
-
-static ZydisRegister gpr64(int id)
-{
-	return ZydisRegisterEncode(ZYDIS_REGCLASS_GPR64, id);
-}
-
-static ZydisRegister gpr32(int id)
-{
-	return ZydisRegisterEncode(ZYDIS_REGCLASS_GPR32, id);
-}
-
-/* GPR index of a Zydis register, or -1 when it is not a GPR. */
-static int gpr_id(ZydisRegister r)
-{
-	if (r == ZYDIS_REGISTER_NONE)
-		return -1;
-	ZydisRegister big = ZydisRegisterGetLargestEnclosing(ZYDIS_MACHINE_MODE_LONG_64, r);
-	if (ZydisRegisterGetClass(big) != ZYDIS_REGCLASS_GPR64)
-		return -1;
-	return ZydisRegisterGetId(big);
-}
-
-static bool is_high8(ZydisRegister r)
-{
-	return r == ZYDIS_REGISTER_AH || r == ZYDIS_REGISTER_BH ||
-	       r == ZYDIS_REGISTER_CH || r == ZYDIS_REGISTER_DH;
-}
-
-/* Registers the instruction names, explicitly or implicitly. */
-static unsigned used_regs(const struct tx *t, bool *high8)
-{
-	unsigned mask = 1u << R_SP | 1u << R_AX;	/* never scratch */
-	*high8 = false;
-	for (int i = 0; i < t->in.operand_count; i++) {
-		const ZydisDecodedOperand *o = &t->ops[i];
-		int id;
-		if (o->type == ZYDIS_OPERAND_TYPE_REGISTER) {
-			if ((id = gpr_id(o->reg.value)) >= 0)
-				mask |= 1u << id;
-			*high8 |= is_high8(o->reg.value);
-		} else if (o->type == ZYDIS_OPERAND_TYPE_MEMORY) {
-			if ((id = gpr_id(o->mem.base)) >= 0)
-				mask |= 1u << id;
-			if ((id = gpr_id(o->mem.index)) >= 0)
-				mask |= 1u << id;
-		}
-	}
-	return mask;
-}
-
-/* Scratch preference: legacy registers first so high-byte operands still encode. */
-static const int scratch_order[] = { R_SI, R_DI, R_BP, R_DX, R_CX, R_BX,
-				     R_8, R_9, R_10, R_11, R_12, R_13, R_14, R_15 };
-
-static int pick(unsigned *mask, bool legacy_only)
-{
-	for (unsigned i = 0; i < sizeof(scratch_order) / sizeof(scratch_order[0]); i++) {
-		int r = scratch_order[i];
-		if (legacy_only && r >= 8)
-			break;
-		if (!(*mask & (1u << r))) {
-			*mask |= 1u << r;
-			return r;
-		}
-	}
-	return -1;
-}
-
-static int encode(struct tx *t, ZydisEncoderRequest *req)
-{
-	uint8_t buf[ZYDIS_MAX_INSTRUCTION_LENGTH];
-	ZyanUSize len = 16;
-	req->machine_mode = ZYDIS_MACHINE_MODE_LONG_64;
-	if (ZYAN_FAILED(ZydisEncoderEncodeInstruction(req, buf, &len))) {
-		t->fail = 1;
-		return -1;
-	}
-	e_bytes(&t->e, buf, len);
-	return 0;
-}
-
-/* s0 = the guest-virtual address of memory operand `m` (flag-free). */
-static int emit_address(struct tx *t, const ZydisEncoderOperand *m, int s0, bool addr32)
-{
-	if (m->mem.base == ZYDIS_REGISTER_RIP || m->mem.base == ZYDIS_REGISTER_EIP) {
-		uint64_t a = t->next + (uint64_t)m->mem.displacement;
-		e_mov_imm(&t->e, s0, addr32 ? (uint32_t)a : a);
-		return 0;
-	}
-	if (m->mem.base == ZYDIS_REGISTER_NONE && m->mem.index == ZYDIS_REGISTER_NONE) {
-		uint64_t a = (uint64_t)m->mem.displacement;
-		e_mov_imm(&t->e, s0, addr32 ? (uint32_t)a : a);
-		return 0;
-	}
-	ZydisEncoderRequest lea;
-	memset(&lea, 0, sizeof(lea));
-	lea.mnemonic = ZYDIS_MNEMONIC_LEA;
-	lea.operand_count = 2;
-	lea.operands[0].type = ZYDIS_OPERAND_TYPE_REGISTER;
-	lea.operands[0].reg.value = addr32 ? gpr32(s0) : gpr64(s0);
-	lea.operands[1].type = ZYDIS_OPERAND_TYPE_MEMORY;
-	lea.operands[1].mem.base = m->mem.base;
-	lea.operands[1].mem.index = m->mem.index;
-	lea.operands[1].mem.scale = m->mem.index ? m->mem.scale : 0;
-	lea.operands[1].mem.displacement = m->mem.displacement;
-	lea.operands[1].mem.size = addr32 ? 4 : 8;
-	return encode(t, &lea);
-}
-
-static void emit_flags_restore(struct tx *t, int s1, bool park)
-{
-	struct emit *e = &t->e;
-	if (park) {
-		e_gs_abs(e, OP_LOAD, R_AX, CPU_SAVE_FL);
-		e8(e, 0x04); e8(e, 0x7f);	/* add al, 0x7f: OF back from seto */
-		e8(e, 0x9e);			/* sahf */
-	}
-	e_gs_abs(e, OP_LOAD, R_AX, CPU_SAVE_RAX);
-	e_gs_abs(e, OP_LOAD, s1, CPU_SAVE_S1);
-}
-
-/*
- * Emit `req`, whose operand `mi` is a guest memory operand of `size` bytes,
- * through the TLB. `busy` are registers that must not serve as scratch (the
- * instruction's own, and s2 of a synthetic sequence).
- */
-static int emit_mem(struct tx *t, ZydisEncoderRequest *req, int mi, unsigned size,
-		    bool rd, bool wr, unsigned busy, bool high8, int s2, int seg, bool addr32)
-{
-	struct emit *e = &t->e;
-	unsigned mask = busy | 1u << R_AX | 1u << R_SP;
-	int s0 = pick(&mask, high8);
-	int s1 = pick(&mask, false);
-	if (s0 < 0 || s1 < 0 || t->nitems >= MAX_ITEMS || size == 0 || size > BT_BOUNCE) {
-		t->fail = 1;
-		return -1;
-	}
-	struct item *it = &t->items[t->nitems++];
-	memset(it, 0, sizeof(*it));
-	it->kind = IT_MEM;
-
-	ZydisEncoderOperand m = req->operands[mi];
-	e_gs_abs(e, OP_STORE, s0, CPU_SAVE_S0);
-	if (emit_address(t, &m, s0, addr32))
-		return -1;
-	e_gs_abs(e, OP_STORE, R_AX, CPU_SAVE_RAX);
-	e_gs_abs(e, OP_STORE, s1, CPU_SAVE_S1);
-	/* Park the flags only where a later instruction of the block (or the
-	 * next block) can read them. */
-	bool park = (t->flags_live & RFL_ARITH) != 0;
-	if (park) {
-		e8(e, 0x9f);				/* lahf */
-		e8(e, 0x0f); e8(e, 0x90); e8(e, 0xc0);	/* seto al */
-		e_gs_abs(e, OP_STORE, R_AX, CPU_SAVE_FL);
-	}
-	if (seg == S_FS || seg == S_GS) {
-		e_gs_abs(e, OP_ADD, s0, CPU_SEGBASE + 8 * seg);
-		if (addr32)
-			e_mov_rr32(e, s0, s0);
-	}
-	e_lea_disp(e, s1, s0, (int32_t)size - 1, 1);
-	e8(e, 0x48 | ((s1 & 8) ? 1 : 0)); e8(e, 0x81); e8(e, 0xe0 | (s1 & 7));
-	e32(e, 0xfffff000u);				/* and s1, -4096 */
-	e_mov_rr(e, R_AX, s0);
-	e8(e, 0x48); e8(e, 0xc1); e8(e, 0xe8); e8(e, 8);	/* shr rax, 8 */
-	e8(e, 0x25); e32(e, 0xff0);			/* and eax, 0xff0 */
-	int32_t tlb = CPU_TLB + ((t->user ? 2 : 0) + (wr ? 1 : 0)) * BT_TLB_TABLE;
-	e_gs_rax(e, OP_CMP, s1, tlb);
-	it->jmp_at = e_jcc32(e, 0x5, e->p);		/* jne miss (patched) */
-	e_gs_rax(e, OP_ADD, s0, tlb + 8);
-	uint8_t *hit = e->p;
-	emit_flags_restore(t, s1, park);
-
-	req->operands[mi].mem.base = gpr64(s0);
-	req->operands[mi].mem.index = ZYDIS_REGISTER_NONE;
-	req->operands[mi].mem.scale = 0;
-	req->operands[mi].mem.displacement = 0;
-	req->prefixes &= ~(ZydisInstructionAttributes)(ZYDIS_ATTRIB_HAS_SEGMENT_FS |
-		ZYDIS_ATTRIB_HAS_SEGMENT_GS | ZYDIS_ATTRIB_HAS_SEGMENT_CS |
-		ZYDIS_ATTRIB_HAS_SEGMENT_DS | ZYDIS_ATTRIB_HAS_SEGMENT_ES |
-		ZYDIS_ATTRIB_HAS_SEGMENT_SS | ZYDIS_ATTRIB_HAS_SEGMENT);
-	req->address_size_hint = ZYDIS_ADDRESS_SIZE_HINT_NONE;
-	if (encode(t, req))
-		return -1;
-	e_gs_abs(e, OP_LOAD, s0, CPU_SAVE_S0);
-
-	it->req = *req;
-	it->d = (struct bt_memdesc){ .guest_rip = t->rip, .hit = hit, .after = e->p,
-		.s0 = s0, .s1 = s1, .s2 = s2 < 0 ? 0xff : s2, .size = size, .parked = park,
-		.read = rd, .write = wr, .seg = seg, .addr32 = addr32 };
-	return 0;
-}
-
-/* Out-of-line exit stub: leave for `target`, chainable when in the same page.
- * A forward target (beyond the branch) is chained past its budget check: a
- * run of forward edges ends within the page, and every loop has a backward
- * edge, which goes through the check. */
-static uint8_t *emit_stub(struct tx *t, uint64_t target, bool chain)
-{
-	bool forward = target > t->rip;
-	struct emit *e = &t->e;
-	uint8_t *stub = e->p;
-	struct bt_cache *k = t->c->cache;
-	e8(e, 0xe9); e32(e, 0);			/* the chaining jump, initially to the next insn */
-	e_gs_abs(e, OP_STORE, R_AX, CPU_SAVE_RAX);
-	e_mov_imm(e, R_AX, target);		/* at STUB_TARGET_OFF: cache__chain checks it */
-	e_gs_abs(e, OP_STORE, R_AX, CPU_RIP);
-	if (chain && !k->opts.no_chain) {
-		e8(e, 0x48); e8(e, 0x8d); e8(e, 0x05);	/* lea rax, [rip + stub] */
-		e32(e, (uint32_t)(stub - (e->p + 4)));
-		e_gs_abs(e, OP_STORE, R_AX, CPU_LAST_STUB);
-	} else {
-		e_gs_store_imm(e, CPU_LAST_STUB, 0);
-	}
-	e_gs_abs(e, OP_LOAD, R_AX, CPU_SAVE_RAX);
-	e_jmp32(e, k->t_exit);
-	if (chain && !k->opts.no_chain) {
-		if (e->p != stub + STUB_FLAG_OFF && !e->overflow)
-			t->fail = 1;	/* the layout cache__chain relies on changed */
-		e8(e, forward);		/* read by cache__chain, never executed */
-	}
-	return stub;
-}
-
-static void emit_exit_indirect(struct tx *t)
-{
-	if (t->bits == 64 && !t->c->cache->opts.no_chain) {
-		e_jmp32(&t->e, t->c->cache->t_indirect[t->user]);
-		return;
-	}
-	e_gs_store_imm(&t->e, CPU_LAST_STUB, 0);
-	e_jmp32(&t->e, t->c->cache->t_exit);
-}
-
-static bool same_page(struct tx *t, uint64_t target)
-{
-	return (target & PAGE_MASK) == t->page;
-}
-
-static int stack_width(struct tx *t)
-{
-	return t->bits == 64 ? 8 : 4;
-}
-
-/* A synthetic "mov [sp + off], reg" or "mov reg, [sp + off]" through the TLB. */
-static int emit_stack_access(struct tx *t, int reg, int32_t off, bool store, unsigned busy, int s2)
-{
-	int w = stack_width(t);
-	ZydisEncoderRequest r;
-	memset(&r, 0, sizeof(r));
-	r.mnemonic = ZYDIS_MNEMONIC_MOV;
-	r.operand_count = 2;
-	int mi = store ? 0 : 1;
-	r.operands[mi].type = ZYDIS_OPERAND_TYPE_MEMORY;
-	r.operands[mi].mem.base = w == 8 ? ZYDIS_REGISTER_RSP : ZYDIS_REGISTER_ESP;
-	r.operands[mi].mem.displacement = off;
-	r.operands[mi].mem.size = w;
-	r.operands[1 - mi].type = ZYDIS_OPERAND_TYPE_REGISTER;
-	r.operands[1 - mi].reg.value = w == 8 ? gpr64(reg) : gpr32(reg);
-	return emit_mem(t, &r, mi, w, !store, store, busy | 1u << reg, false, s2, S_SS, w == 4);
-}
-
-static void emit_sp_adjust(struct tx *t, int32_t delta)
-{
-	e_lea_disp(&t->e, R_SP, R_SP, delta, t->bits == 64);
-}
-
-/* The free register for synthetic sequences. */
-static int pick_s2(struct tx *t, unsigned *busy)
-{
-	bool h;
-	*busy = used_regs(t, &h);
-	return pick(busy, false);
-}
-
+#include "tx.h"
 
 static void e_gs_store_imm32(struct emit *e, int32_t disp, int32_t imm)
 {
@@ -353,7 +46,7 @@ static void add_stub_item(struct tx *t, uint8_t *jmp_at, uint64_t target)
 	it->kind = IT_STUB;
 	it->jmp_at = jmp_at;
 	it->target = target;
-	it->chain = same_page(t, target);
+	it->chain = memop__same_page(t, target);
 }
 
 static int tx_jcc(struct tx *t)
@@ -378,7 +71,7 @@ static int tx_jcc(struct tx *t)
 	}
 	uint8_t *taken = e_jcc32(&t->e, t->in.opcode & 0xf, t->e.p);
 	add_stub_item(t, taken, target);
-	emit_stub(t, t->next, same_page(t, t->next));
+	memop__stub(t, t->next, memop__same_page(t, t->next));
 	return 1;
 }
 
@@ -388,10 +81,10 @@ static int emit_indirect_target(struct tx *t, int s2, unsigned busy)
 	const ZydisDecodedOperand *o = &t->ops[0];
 	if (o->type == ZYDIS_OPERAND_TYPE_REGISTER) {
 		if (t->bits != 64) {
-			e_gs_abs(&t->e, OP_STORE, gpr_id(o->reg.value), CPU_RIP);
+			e_gs_abs(&t->e, OP_STORE, memop__gpr_id(o->reg.value), CPU_RIP);
 			e_gs_store_imm32(&t->e, CPU_RIP + 4, 0);
 		} else {
-			e_gs_abs(&t->e, OP_STORE, gpr_id(o->reg.value), CPU_RIP);
+			e_gs_abs(&t->e, OP_STORE, memop__gpr_id(o->reg.value), CPU_RIP);
 		}
 		return 0;
 	}
@@ -400,7 +93,7 @@ static int emit_indirect_target(struct tx *t, int s2, unsigned busy)
 	r.mnemonic = ZYDIS_MNEMONIC_MOV;
 	r.operand_count = 2;
 	r.operands[0].type = ZYDIS_OPERAND_TYPE_REGISTER;
-	r.operands[0].reg.value = t->bits == 64 ? gpr64(s2) : gpr32(s2);
+	r.operands[0].reg.value = t->bits == 64 ? memop__gpr64(s2) : memop__gpr32(s2);
 	r.operands[1].type = ZYDIS_OPERAND_TYPE_MEMORY;
 	r.operands[1].mem.base = o->mem.base;
 	r.operands[1].mem.index = o->mem.index;
@@ -408,7 +101,7 @@ static int emit_indirect_target(struct tx *t, int s2, unsigned busy)
 	r.operands[1].mem.displacement = o->mem.disp.value;
 	r.operands[1].mem.size = t->bits == 64 ? 8 : 4;
 	int seg = o->mem.segment == ZYDIS_REGISTER_FS ? S_FS : o->mem.segment == ZYDIS_REGISTER_GS ? S_GS : S_DS;
-	if (emit_mem(t, &r, 1, t->bits == 64 ? 8 : 4, true, false, busy | 1u << s2, false,
+	if (memop__emit(t, &r, 1, t->bits == 64 ? 8 : 4, true, false, busy | 1u << s2, false,
 		     s2, seg, t->in.address_width == 32))
 		return -1;
 	emit_set_rip(t, s2);
@@ -426,16 +119,16 @@ static int tx_jmp(struct tx *t)
 		return -1;
 	if (t->ops[0].type == ZYDIS_OPERAND_TYPE_IMMEDIATE) {
 		uint64_t target = branch_target(t);
-		emit_stub(t, target, same_page(t, target));
+		memop__stub(t, target, memop__same_page(t, target));
 		return 1;
 	}
 	unsigned busy;
-	int s2 = pick_s2(t, &busy);
+	int s2 = memop__pick_s2(t, &busy);
 	e_gs_abs(&t->e, OP_STORE, s2, CPU_SAVE_S2);
 	if (emit_indirect_target(t, s2, busy))
 		return -1;
 	e_gs_abs(&t->e, OP_LOAD, s2, CPU_SAVE_S2);
-	emit_exit_indirect(t);
+	memop__exit_indirect(t);
 	return 1;
 }
 
@@ -444,22 +137,22 @@ static int tx_call(struct tx *t)
 	if (!near_branch_ok(t))
 		return -1;
 	unsigned busy;
-	int s2 = pick_s2(t, &busy);
-	int w = stack_width(t);
+	int s2 = memop__pick_s2(t, &busy);
+	int w = memop__stack_width(t);
 	bool direct = t->ops[0].type == ZYDIS_OPERAND_TYPE_IMMEDIATE;
 	e_gs_abs(&t->e, OP_STORE, s2, CPU_SAVE_S2);
 	if (!direct && emit_indirect_target(t, s2, busy))
 		return -1;
 	e_mov_imm(&t->e, s2, t->next);
-	if (emit_stack_access(t, s2, -w, true, busy, s2))
+	if (memop__stack_access(t, s2, -w, true, busy, s2))
 		return -1;
 	e_gs_abs(&t->e, OP_LOAD, s2, CPU_SAVE_S2);
-	emit_sp_adjust(t, -w);
+	memop__sp_adjust(t, -w);
 	if (direct) {
 		uint64_t target = branch_target(t);
-		emit_stub(t, target, same_page(t, target));
+		memop__stub(t, target, memop__same_page(t, target));
 	} else {
-		emit_exit_indirect(t);
+		memop__exit_indirect(t);
 	}
 	return 1;
 }
@@ -469,69 +162,69 @@ static int tx_ret(struct tx *t)
 	if (t->in.mnemonic != ZYDIS_MNEMONIC_RET || !near_branch_ok(t))
 		return -1;
 	unsigned busy;
-	int s2 = pick_s2(t, &busy);
-	int w = stack_width(t);
+	int s2 = memop__pick_s2(t, &busy);
+	int w = memop__stack_width(t);
 	int32_t pop = 0;
 	if (t->in.operand_count_visible > 0 && t->ops[0].type == ZYDIS_OPERAND_TYPE_IMMEDIATE)
 		pop = (int32_t)t->ops[0].imm.value.u;
 	e_gs_abs(&t->e, OP_STORE, s2, CPU_SAVE_S2);
-	if (emit_stack_access(t, s2, 0, false, busy, s2))
+	if (memop__stack_access(t, s2, 0, false, busy, s2))
 		return -1;
 	emit_set_rip(t, s2);
 	e_gs_abs(&t->e, OP_LOAD, s2, CPU_SAVE_S2);
-	emit_sp_adjust(t, w + pop);
-	emit_exit_indirect(t);
+	memop__sp_adjust(t, w + pop);
+	memop__exit_indirect(t);
 	return 1;
 }
 
 static int tx_push(struct tx *t)
 {
-	int w = stack_width(t);
+	int w = memop__stack_width(t);
 	const ZydisDecodedOperand *o = &t->ops[0];
 	if (t->in.mnemonic != ZYDIS_MNEMONIC_PUSH || t->in.operand_width != w * 8)
 		return -1;
 	unsigned busy;
-	int s2 = pick_s2(t, &busy);
-	if (o->type == ZYDIS_OPERAND_TYPE_REGISTER && gpr_id(o->reg.value) >= 0) {
-		if (emit_stack_access(t, gpr_id(o->reg.value), -w, true, busy, -1))
+	int s2 = memop__pick_s2(t, &busy);
+	if (o->type == ZYDIS_OPERAND_TYPE_REGISTER && memop__gpr_id(o->reg.value) >= 0) {
+		if (memop__stack_access(t, memop__gpr_id(o->reg.value), -w, true, busy, -1))
 			return -1;
 	} else if (o->type == ZYDIS_OPERAND_TYPE_IMMEDIATE) {
 		e_gs_abs(&t->e, OP_STORE, s2, CPU_SAVE_S2);
 		e_mov_imm(&t->e, s2, (uint64_t)o->imm.value.s);
-		if (emit_stack_access(t, s2, -w, true, busy, s2))
+		if (memop__stack_access(t, s2, -w, true, busy, s2))
 			return -1;
 		e_gs_abs(&t->e, OP_LOAD, s2, CPU_SAVE_S2);
 	} else {
 		return -1;
 	}
-	emit_sp_adjust(t, -w);
+	memop__sp_adjust(t, -w);
 	return 0;
 }
 
 static int tx_pop(struct tx *t)
 {
-	int w = stack_width(t);
+	int w = memop__stack_width(t);
 	const ZydisDecodedOperand *o = &t->ops[0];
 	if (t->in.mnemonic != ZYDIS_MNEMONIC_POP || t->in.operand_width != w * 8 ||
-	    o->type != ZYDIS_OPERAND_TYPE_REGISTER || gpr_id(o->reg.value) < 0)
+	    o->type != ZYDIS_OPERAND_TYPE_REGISTER || memop__gpr_id(o->reg.value) < 0)
 		return -1;
-	int reg = gpr_id(o->reg.value);
+	int reg = memop__gpr_id(o->reg.value);
 	unsigned busy;
-	pick_s2(t, &busy);
-	if (emit_stack_access(t, reg, 0, false, busy, -1))
+	memop__pick_s2(t, &busy);
+	if (memop__stack_access(t, reg, 0, false, busy, -1))
 		return -1;
 	if (reg != R_SP)
-		emit_sp_adjust(t, w);
+		memop__sp_adjust(t, w);
 	return 0;
 }
 
 static int tx_leave(struct tx *t)
 {
-	int w = stack_width(t);
+	int w = memop__stack_width(t);
 	if (t->in.operand_width != w * 8)
 		return -1;
 	unsigned busy;
-	int s2 = pick_s2(t, &busy);
+	int s2 = memop__pick_s2(t, &busy);
 	busy |= 1u << R_BP;
 	e_gs_abs(&t->e, OP_STORE, s2, CPU_SAVE_S2);
 	e_mov_rr(&t->e, s2, R_BP);
@@ -542,9 +235,9 @@ static int tx_leave(struct tx *t)
 	r.operands[0].type = ZYDIS_OPERAND_TYPE_REGISTER;
 	r.operands[0].reg.value = w == 8 ? ZYDIS_REGISTER_RBP : ZYDIS_REGISTER_EBP;
 	r.operands[1].type = ZYDIS_OPERAND_TYPE_MEMORY;
-	r.operands[1].mem.base = w == 8 ? gpr64(s2) : gpr32(s2);
+	r.operands[1].mem.base = w == 8 ? memop__gpr64(s2) : memop__gpr32(s2);
 	r.operands[1].mem.size = w;
-	if (emit_mem(t, &r, 1, w, true, false, busy, false, s2, S_SS, w == 4))
+	if (memop__emit(t, &r, 1, w, true, false, busy, false, s2, S_SS, w == 4))
 		return -1;
 	e_lea_disp(&t->e, R_SP, s2, w, w == 8);
 	e_gs_abs(&t->e, OP_LOAD, s2, CPU_SAVE_S2);
@@ -620,7 +313,7 @@ static int tx_lea(struct tx *t)
 	const ZydisDecodedOperand *m = &t->ops[1];
 	if (m->mem.base == ZYDIS_REGISTER_RIP || m->mem.base == ZYDIS_REGISTER_EIP) {
 		uint64_t a = t->next + (uint64_t)m->mem.disp.value;
-		int r = gpr_id(t->ops[0].reg.value);
+		int r = memop__gpr_id(t->ops[0].reg.value);
 		if (t->in.operand_width != 64) {
 			if (t->in.operand_width == 16)
 				return -1;
@@ -653,7 +346,7 @@ static int tx_generic(struct tx *t)
 		if (ZYAN_FAILED(ZydisEncoderDecodedInstructionToEncoderRequest(&t->in, t->ops,
 				t->in.operand_count_visible, &req)))
 			return -1;
-		return encode(t, &req) ? -1 : 0;
+		return memop__encode(t, &req) ? -1 : 0;
 	}
 	if (mi >= t->in.operand_count_visible)
 		return -1;
@@ -662,12 +355,12 @@ static int tx_generic(struct tx *t)
 		return -1;
 	const ZydisDecodedOperand *m = &t->ops[mi];
 	bool high8;
-	unsigned busy = used_regs(t, &high8);
+	unsigned busy = memop__used_regs(t, &high8);
 	int seg = m->mem.segment == ZYDIS_REGISTER_FS ? S_FS :
 		  m->mem.segment == ZYDIS_REGISTER_GS ? S_GS : S_DS;
 	bool rd = m->actions & ZYDIS_OPERAND_ACTION_MASK_READ;
 	bool wr = m->actions & ZYDIS_OPERAND_ACTION_MASK_WRITE;
-	if (emit_mem(t, &req, mi, m->size / 8, rd, wr, busy, high8, -1, seg,
+	if (memop__emit(t, &req, mi, m->size / 8, rd, wr, busy, high8, -1, seg,
 		     t->in.address_width == 32))
 		return -1;
 	return 0;
@@ -812,7 +505,7 @@ static void emit_prologue(struct tx *t, struct bt_block *b)
 	uint8_t *exit = e->p;
 	e_gs_abs(e, OP_LOAD, R_CX, CPU_TMP);
 	b->exit = e->p;
-	emit_stub(t, b->rip, false);
+	memop__stub(t, b->rip, false);
 	b->code = e->p;
 	e_gs_abs(e, OP_STORE, R_CX, CPU_TMP);
 	e_gs_abs(e, OP_LOAD, R_CX, CPU_BUDGET);
@@ -824,54 +517,6 @@ static void emit_prologue(struct tx *t, struct bt_block *b)
 	b->body = e->p;
 }
 
-/* The out-of-line tails: TLB-miss calls, bounced stores, branch stubs. */
-static void emit_items(struct tx *t)
-{
-	struct emit *e = &t->e;
-	struct bt_cache *k = t->c->cache;
-	uint8_t *lea_at[MAX_ITEMS][2] = { { 0 } };
-	for (int i = 0; i < t->nitems; i++) {
-		struct item *it = &t->items[i];
-		if (it->kind == IT_STUB) {
-			patch32(it->jmp_at, emit_stub(t, it->target, it->chain));
-			continue;
-		}
-		patch32(it->jmp_at, e->p);
-		e8(e, 0x48); e8(e, 0x8d); e8(e, 0x05);	/* lea rax, [rip + desc] */
-		lea_at[i][0] = e->p;
-		e32(e, 0);
-		e_jmp32(e, k->t_slow_mem);
-		if (!it->d.write)
-			continue;
-		it->d.ool = e->p;
-		emit_flags_restore(t, it->d.s1, it->d.parked);
-		if (encode(t, &it->req))
-			return;
-		e_gs_abs(e, OP_LOAD, it->d.s0, CPU_SAVE_S0);
-		e_gs_abs(e, OP_STORE, R_AX, CPU_SAVE_RAX);
-		e8(e, 0x48); e8(e, 0x8d); e8(e, 0x05);
-		lea_at[i][1] = e->p;
-		e32(e, 0);
-		e_jmp32(e, k->t_slow_wb);
-	}
-	while ((uintptr_t)e->p & 7)
-		e8(e, 0xcc);
-	for (int i = 0; i < t->nitems; i++) {
-		struct item *it = &t->items[i];
-		if (it->kind != IT_MEM)
-			continue;
-		if (e->p + sizeof(struct bt_memdesc) > e->end) {
-			e->overflow = 1;
-			return;
-		}
-		struct bt_memdesc *d = (struct bt_memdesc *)e->p;
-		*d = it->d;
-		e->p += sizeof(*d);
-		patch32(lea_at[i][0], (uint8_t *)d);
-		if (lea_at[i][1])
-			patch32(lea_at[i][1], (uint8_t *)d);
-	}
-}
 
 static struct bt_block *new_block(struct bt_cpu *c, uint64_t rip, uint64_t pa, uint32_t mode)
 {
@@ -915,7 +560,7 @@ struct bt_block *translate__block(struct bt_cpu *c, uint64_t rip, uint64_t pa, u
 			if (n == max || (cur & PAGE_MASK) != t.page ||
 			    translate__decode(c, cur, &t.in, t.ops, &pa2, t.bytes, false) < 0 ||
 			    pa2 != ~0ull) {
-				emit_stub(&t, cur, (cur & PAGE_MASK) == t.page);
+				memop__stub(&t, cur, (cur & PAGE_MASK) == t.page);
 				break;
 			}
 		} else {
@@ -941,7 +586,7 @@ struct bt_block *translate__block(struct bt_cpu *c, uint64_t rip, uint64_t pa, u
 				k->used = (size_t)(start - k->buf);
 				return b;
 			}
-			emit_stub(&t, cur, false);
+			memop__stub(&t, cur, false);
 			break;
 		}
 		b->ninsn = n + 1;
@@ -949,7 +594,7 @@ struct bt_block *translate__block(struct bt_cpu *c, uint64_t rip, uint64_t pa, u
 		if (r == 1)
 			break;
 	}
-	emit_items(&t);
+	memop__items(&t);
 	if (t.e.overflow || t.fail) {
 		cache__flush(c);
 		snprintf(k->msg, sizeof(k->msg), "translation of %#llx failed",

@@ -1,0 +1,336 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * Guest memory accesses in translated code (README.md, "Rewritten
+ * instructions"): the address into a scratch register, the inline TLB probe,
+ * the rewritten instruction on [scratch]; exit stubs; and the out-of-line
+ * tails (TLB-miss calls, bounced stores, descriptors) emitted after a block.
+ */
+#include <stdio.h>
+#include <string.h>
+#include "tx.h"
+
+ZydisRegister memop__gpr64(int id)
+{
+	return ZydisRegisterEncode(ZYDIS_REGCLASS_GPR64, id);
+}
+
+ZydisRegister memop__gpr32(int id)
+{
+	return ZydisRegisterEncode(ZYDIS_REGCLASS_GPR32, id);
+}
+
+/* GPR index of a Zydis register, or -1 when it is not a GPR. */
+int memop__gpr_id(ZydisRegister r)
+{
+	if (r == ZYDIS_REGISTER_NONE)
+		return -1;
+	ZydisRegister big = ZydisRegisterGetLargestEnclosing(ZYDIS_MACHINE_MODE_LONG_64, r);
+	if (ZydisRegisterGetClass(big) != ZYDIS_REGCLASS_GPR64)
+		return -1;
+	return ZydisRegisterGetId(big);
+}
+
+static bool is_high8(ZydisRegister r)
+{
+	return r == ZYDIS_REGISTER_AH || r == ZYDIS_REGISTER_BH ||
+	       r == ZYDIS_REGISTER_CH || r == ZYDIS_REGISTER_DH;
+}
+
+/* Registers the instruction names, explicitly or implicitly. */
+unsigned memop__used_regs(const struct tx *t, bool *high8)
+{
+	unsigned mask = 1u << R_SP | 1u << R_AX;	/* never scratch */
+	*high8 = false;
+	for (int i = 0; i < t->in.operand_count; i++) {
+		const ZydisDecodedOperand *o = &t->ops[i];
+		int id;
+		if (o->type == ZYDIS_OPERAND_TYPE_REGISTER) {
+			if ((id = memop__gpr_id(o->reg.value)) >= 0)
+				mask |= 1u << id;
+			*high8 |= is_high8(o->reg.value);
+		} else if (o->type == ZYDIS_OPERAND_TYPE_MEMORY) {
+			if ((id = memop__gpr_id(o->mem.base)) >= 0)
+				mask |= 1u << id;
+			if ((id = memop__gpr_id(o->mem.index)) >= 0)
+				mask |= 1u << id;
+		}
+	}
+	return mask;
+}
+
+/* Scratch preference: legacy registers first so high-byte operands still encode. */
+static const int scratch_order[] = { R_SI, R_DI, R_BP, R_DX, R_CX, R_BX,
+				     R_8, R_9, R_10, R_11, R_12, R_13, R_14, R_15 };
+
+int memop__pick(unsigned *mask, bool legacy_only)
+{
+	for (unsigned i = 0; i < sizeof(scratch_order) / sizeof(scratch_order[0]); i++) {
+		int r = scratch_order[i];
+		if (legacy_only && r >= 8)
+			break;
+		if (!(*mask & (1u << r))) {
+			*mask |= 1u << r;
+			return r;
+		}
+	}
+	return -1;
+}
+
+int memop__encode(struct tx *t, ZydisEncoderRequest *req)
+{
+	uint8_t buf[ZYDIS_MAX_INSTRUCTION_LENGTH];
+	ZyanUSize len = 16;
+	req->machine_mode = ZYDIS_MACHINE_MODE_LONG_64;
+	if (ZYAN_FAILED(ZydisEncoderEncodeInstruction(req, buf, &len))) {
+		t->fail = 1;
+		return -1;
+	}
+	e_bytes(&t->e, buf, len);
+	return 0;
+}
+
+/* s0 = the guest-virtual address of memory operand `m` (flag-free). */
+static int emit_address(struct tx *t, const ZydisEncoderOperand *m, int s0, bool addr32)
+{
+	if (m->mem.base == ZYDIS_REGISTER_RIP || m->mem.base == ZYDIS_REGISTER_EIP) {
+		uint64_t a = t->next + (uint64_t)m->mem.displacement;
+		e_mov_imm(&t->e, s0, addr32 ? (uint32_t)a : a);
+		return 0;
+	}
+	if (m->mem.base == ZYDIS_REGISTER_NONE && m->mem.index == ZYDIS_REGISTER_NONE) {
+		uint64_t a = (uint64_t)m->mem.displacement;
+		e_mov_imm(&t->e, s0, addr32 ? (uint32_t)a : a);
+		return 0;
+	}
+	ZydisEncoderRequest lea;
+	memset(&lea, 0, sizeof(lea));
+	lea.mnemonic = ZYDIS_MNEMONIC_LEA;
+	lea.operand_count = 2;
+	lea.operands[0].type = ZYDIS_OPERAND_TYPE_REGISTER;
+	lea.operands[0].reg.value = addr32 ? memop__gpr32(s0) : memop__gpr64(s0);
+	lea.operands[1].type = ZYDIS_OPERAND_TYPE_MEMORY;
+	lea.operands[1].mem.base = m->mem.base;
+	lea.operands[1].mem.index = m->mem.index;
+	lea.operands[1].mem.scale = m->mem.index ? m->mem.scale : 0;
+	lea.operands[1].mem.displacement = m->mem.displacement;
+	lea.operands[1].mem.size = addr32 ? 4 : 8;
+	return memop__encode(t, &lea);
+}
+
+static void emit_flags_restore(struct tx *t, int s1, bool park)
+{
+	struct emit *e = &t->e;
+	if (park) {
+		e_gs_abs(e, OP_LOAD, R_AX, CPU_SAVE_FL);
+		e8(e, 0x04); e8(e, 0x7f);	/* add al, 0x7f: OF back from seto */
+		e8(e, 0x9e);			/* sahf */
+	}
+	e_gs_abs(e, OP_LOAD, R_AX, CPU_SAVE_RAX);
+	e_gs_abs(e, OP_LOAD, s1, CPU_SAVE_S1);
+}
+
+/*
+ * Emit `req`, whose operand `mi` is a guest memory operand of `size` bytes,
+ * through the TLB. `busy` are registers that must not serve as scratch (the
+ * instruction's own, and s2 of a synthetic sequence).
+ */
+int memop__emit(struct tx *t, ZydisEncoderRequest *req, int mi, unsigned size,
+		    bool rd, bool wr, unsigned busy, bool high8, int s2, int seg, bool addr32)
+{
+	struct emit *e = &t->e;
+	unsigned mask = busy | 1u << R_AX | 1u << R_SP;
+	int s0 = memop__pick(&mask, high8);
+	int s1 = memop__pick(&mask, false);
+	if (s0 < 0 || s1 < 0 || t->nitems >= MAX_ITEMS || size == 0 || size > BT_BOUNCE) {
+		t->fail = 1;
+		return -1;
+	}
+	struct item *it = &t->items[t->nitems++];
+	memset(it, 0, sizeof(*it));
+	it->kind = IT_MEM;
+
+	ZydisEncoderOperand m = req->operands[mi];
+	e_gs_abs(e, OP_STORE, s0, CPU_SAVE_S0);
+	if (emit_address(t, &m, s0, addr32))
+		return -1;
+	e_gs_abs(e, OP_STORE, R_AX, CPU_SAVE_RAX);
+	e_gs_abs(e, OP_STORE, s1, CPU_SAVE_S1);
+	/* Park the flags only where a later instruction of the block (or the
+	 * next block) can read them. */
+	bool park = (t->flags_live & RFL_ARITH) != 0;
+	if (park) {
+		e8(e, 0x9f);				/* lahf */
+		e8(e, 0x0f); e8(e, 0x90); e8(e, 0xc0);	/* seto al */
+		e_gs_abs(e, OP_STORE, R_AX, CPU_SAVE_FL);
+	}
+	if (seg == S_FS || seg == S_GS) {
+		e_gs_abs(e, OP_ADD, s0, CPU_SEGBASE + 8 * seg);
+		if (addr32)
+			e_mov_rr32(e, s0, s0);
+	}
+	e_lea_disp(e, s1, s0, (int32_t)size - 1, 1);
+	e8(e, 0x48 | ((s1 & 8) ? 1 : 0)); e8(e, 0x81); e8(e, 0xe0 | (s1 & 7));
+	e32(e, 0xfffff000u);				/* and s1, -4096 */
+	e_mov_rr(e, R_AX, s0);
+	e8(e, 0x48); e8(e, 0xc1); e8(e, 0xe8); e8(e, 8);	/* shr rax, 8 */
+	e8(e, 0x25); e32(e, 0xff0);			/* and eax, 0xff0 */
+	int32_t tlb = CPU_TLB + ((t->user ? 2 : 0) + (wr ? 1 : 0)) * BT_TLB_TABLE;
+	e_gs_rax(e, OP_CMP, s1, tlb);
+	it->jmp_at = e_jcc32(e, 0x5, e->p);		/* jne miss (patched) */
+	e_gs_rax(e, OP_ADD, s0, tlb + 8);
+	uint8_t *hit = e->p;
+	emit_flags_restore(t, s1, park);
+
+	req->operands[mi].mem.base = memop__gpr64(s0);
+	req->operands[mi].mem.index = ZYDIS_REGISTER_NONE;
+	req->operands[mi].mem.scale = 0;
+	req->operands[mi].mem.displacement = 0;
+	req->prefixes &= ~(ZydisInstructionAttributes)(ZYDIS_ATTRIB_HAS_SEGMENT_FS |
+		ZYDIS_ATTRIB_HAS_SEGMENT_GS | ZYDIS_ATTRIB_HAS_SEGMENT_CS |
+		ZYDIS_ATTRIB_HAS_SEGMENT_DS | ZYDIS_ATTRIB_HAS_SEGMENT_ES |
+		ZYDIS_ATTRIB_HAS_SEGMENT_SS | ZYDIS_ATTRIB_HAS_SEGMENT);
+	req->address_size_hint = ZYDIS_ADDRESS_SIZE_HINT_NONE;
+	if (memop__encode(t, req))
+		return -1;
+	e_gs_abs(e, OP_LOAD, s0, CPU_SAVE_S0);
+
+	it->req = *req;
+	it->d = (struct bt_memdesc){ .guest_rip = t->rip, .hit = hit, .after = e->p,
+		.s0 = s0, .s1 = s1, .s2 = s2 < 0 ? 0xff : s2, .size = size, .parked = park,
+		.read = rd, .write = wr, .seg = seg, .addr32 = addr32 };
+	return 0;
+}
+
+/* Out-of-line exit stub: leave for `target`, chainable when in the same page.
+ * A forward target (beyond the branch) is chained past its budget check: a
+ * run of forward edges ends within the page, and every loop has a backward
+ * edge, which goes through the check. */
+uint8_t *memop__stub(struct tx *t, uint64_t target, bool chain)
+{
+	bool forward = target > t->rip;
+	struct emit *e = &t->e;
+	uint8_t *stub = e->p;
+	struct bt_cache *k = t->c->cache;
+	e8(e, 0xe9); e32(e, 0);			/* the chaining jump, initially to the next insn */
+	e_gs_abs(e, OP_STORE, R_AX, CPU_SAVE_RAX);
+	e_mov_imm(e, R_AX, target);		/* at STUB_TARGET_OFF: cache__chain checks it */
+	e_gs_abs(e, OP_STORE, R_AX, CPU_RIP);
+	if (chain && !k->opts.no_chain) {
+		e8(e, 0x48); e8(e, 0x8d); e8(e, 0x05);	/* lea rax, [rip + stub] */
+		e32(e, (uint32_t)(stub - (e->p + 4)));
+		e_gs_abs(e, OP_STORE, R_AX, CPU_LAST_STUB);
+	} else {
+		e_gs_store_imm(e, CPU_LAST_STUB, 0);
+	}
+	e_gs_abs(e, OP_LOAD, R_AX, CPU_SAVE_RAX);
+	e_jmp32(e, k->t_exit);
+	if (chain && !k->opts.no_chain) {
+		if (e->p != stub + STUB_FLAG_OFF && !e->overflow)
+			t->fail = 1;	/* the layout cache__chain relies on changed */
+		e8(e, forward);		/* read by cache__chain, never executed */
+	}
+	return stub;
+}
+
+void memop__exit_indirect(struct tx *t)
+{
+	if (t->bits == 64 && !t->c->cache->opts.no_chain) {
+		e_jmp32(&t->e, t->c->cache->t_indirect[t->user]);
+		return;
+	}
+	e_gs_store_imm(&t->e, CPU_LAST_STUB, 0);
+	e_jmp32(&t->e, t->c->cache->t_exit);
+}
+
+bool memop__same_page(struct tx *t, uint64_t target)
+{
+	return (target & PAGE_MASK) == t->page;
+}
+
+int memop__stack_width(struct tx *t)
+{
+	return t->bits == 64 ? 8 : 4;
+}
+
+/* A synthetic "mov [sp + off], reg" or "mov reg, [sp + off]" through the TLB. */
+int memop__stack_access(struct tx *t, int reg, int32_t off, bool store, unsigned busy, int s2)
+{
+	int w = memop__stack_width(t);
+	ZydisEncoderRequest r;
+	memset(&r, 0, sizeof(r));
+	r.mnemonic = ZYDIS_MNEMONIC_MOV;
+	r.operand_count = 2;
+	int mi = store ? 0 : 1;
+	r.operands[mi].type = ZYDIS_OPERAND_TYPE_MEMORY;
+	r.operands[mi].mem.base = w == 8 ? ZYDIS_REGISTER_RSP : ZYDIS_REGISTER_ESP;
+	r.operands[mi].mem.displacement = off;
+	r.operands[mi].mem.size = w;
+	r.operands[1 - mi].type = ZYDIS_OPERAND_TYPE_REGISTER;
+	r.operands[1 - mi].reg.value = w == 8 ? memop__gpr64(reg) : memop__gpr32(reg);
+	return memop__emit(t, &r, mi, w, !store, store, busy | 1u << reg, false, s2, S_SS, w == 4);
+}
+
+void memop__sp_adjust(struct tx *t, int32_t delta)
+{
+	e_lea_disp(&t->e, R_SP, R_SP, delta, t->bits == 64);
+}
+
+/* The free register for synthetic sequences. */
+int memop__pick_s2(struct tx *t, unsigned *busy)
+{
+	bool h;
+	*busy = memop__used_regs(t, &h);
+	return memop__pick(busy, false);
+}
+
+
+
+/* The out-of-line tails: TLB-miss calls, bounced stores, branch stubs. */
+void memop__items(struct tx *t)
+{
+	struct emit *e = &t->e;
+	struct bt_cache *k = t->c->cache;
+	uint8_t *lea_at[MAX_ITEMS][2] = { { 0 } };
+	for (int i = 0; i < t->nitems; i++) {
+		struct item *it = &t->items[i];
+		if (it->kind == IT_STUB) {
+			patch32(it->jmp_at, memop__stub(t, it->target, it->chain));
+			continue;
+		}
+		patch32(it->jmp_at, e->p);
+		e8(e, 0x48); e8(e, 0x8d); e8(e, 0x05);	/* lea rax, [rip + desc] */
+		lea_at[i][0] = e->p;
+		e32(e, 0);
+		e_jmp32(e, k->t_slow_mem);
+		if (!it->d.write)
+			continue;
+		it->d.ool = e->p;
+		emit_flags_restore(t, it->d.s1, it->d.parked);
+		if (memop__encode(t, &it->req))
+			return;
+		e_gs_abs(e, OP_LOAD, it->d.s0, CPU_SAVE_S0);
+		e_gs_abs(e, OP_STORE, R_AX, CPU_SAVE_RAX);
+		e8(e, 0x48); e8(e, 0x8d); e8(e, 0x05);
+		lea_at[i][1] = e->p;
+		e32(e, 0);
+		e_jmp32(e, k->t_slow_wb);
+	}
+	while ((uintptr_t)e->p & 7)
+		e8(e, 0xcc);
+	for (int i = 0; i < t->nitems; i++) {
+		struct item *it = &t->items[i];
+		if (it->kind != IT_MEM)
+			continue;
+		if (e->p + sizeof(struct bt_memdesc) > e->end) {
+			e->overflow = 1;
+			return;
+		}
+		struct bt_memdesc *d = (struct bt_memdesc *)e->p;
+		*d = it->d;
+		e->p += sizeof(*d);
+		patch32(lea_at[i][0], (uint8_t *)d);
+		if (lea_at[i][1])
+			patch32(lea_at[i][1], (uint8_t *)d);
+	}
+}
+

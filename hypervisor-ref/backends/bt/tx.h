@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
+/* The translator's per-block state, shared by translate.c (instructions,
+ * blocks) and memop.c (the guest-memory path, exit stubs, out-of-line code). */
+#ifndef BT_TX_H
+#define BT_TX_H
+
+#include "bt_internal.h"
+#include "emit.h"
+
+#define MAX_ITEMS (BT_MAX_BLOCK_INSNS * 2 + 4)
+
+enum item_kind { IT_MEM, IT_STUB };
+
+struct item {
+	enum item_kind kind;
+	uint8_t *jmp_at;	/* rel32 to point at the out-of-line code */
+	/* IT_MEM */
+	ZydisEncoderRequest req;	/* the rewritten instruction (for bounced stores) */
+	struct bt_memdesc d;
+	/* IT_STUB */
+	uint64_t target;
+	bool chain;
+};
+
+struct tx {
+	struct bt_cpu *c;
+	struct emit e;
+	int bits;
+	bool user;
+	uint64_t page;		/* guest-virtual page of the block */
+	uint64_t rip, next;	/* current instruction */
+	ZydisDecodedInstruction in;
+	ZydisDecodedOperand ops[ZYDIS_MAX_OPERAND_COUNT];
+	uint8_t bytes[16];
+	struct item items[MAX_ITEMS];
+	int nitems;
+	int fail;
+	uint64_t flags_live;	/* arithmetic flags live into the current insn */
+	uint64_t live_in[BT_MAX_BLOCK_INSNS];
+	unsigned nlive;
+};
+
+ZydisRegister memop__gpr64(int id);
+ZydisRegister memop__gpr32(int id);
+int memop__gpr_id(ZydisRegister r);
+unsigned memop__used_regs(const struct tx *t, bool *high8);
+int memop__pick(unsigned *mask, bool legacy_only);
+int memop__encode(struct tx *t, ZydisEncoderRequest *req);
+int memop__emit(struct tx *t, ZydisEncoderRequest *req, int mi, unsigned size,
+		bool rd, bool wr, unsigned busy, bool high8, int s2, int seg, bool addr32);
+uint8_t *memop__stub(struct tx *t, uint64_t target, bool chain);
+void memop__exit_indirect(struct tx *t);
+bool memop__same_page(struct tx *t, uint64_t target);
+int memop__stack_width(struct tx *t);
+int memop__stack_access(struct tx *t, int reg, int32_t off, bool store, unsigned busy, int s2);
+void memop__sp_adjust(struct tx *t, int32_t delta);
+int memop__pick_s2(struct tx *t, unsigned *busy);
+void memop__items(struct tx *t);
+#endif
