@@ -146,9 +146,13 @@ _vm_status() {
 		;;
 	pipe) exit 141 ;;	# 128 + SIGPIPE, what CMD would have got
 	esac
-	line=$(tr -d '\r' < "$log" | grep -a -m1 "^with-kvm-\(exit\|error\)-$WK_NONCE=")
+	# Unanchored: a kernel message may share the status line.
+	line=$(tr -d '\r' < "$log" | grep -a -m1 -o "with-kvm-\(exit\|error\)-$WK_NONCE=.*")
 	case $line in
-	with-kvm-exit-*) exit "${line#*=}" ;;
+	with-kvm-exit-*)
+		[[ ${line#*=} =~ ^([0-9]+) ]] && exit "${BASH_REMATCH[1]}"
+		echo "with-kvm: VM: unreadable status line: $line" >&2
+		;;
 	with-kvm-error-*) echo "with-kvm: VM: ${line#*=}" >&2 ;;
 	*)
 		echo "with-kvm: the VM stopped without reporting CMD's status; its last words:" >&2
