@@ -41,6 +41,7 @@ fuzz: bt-fuzz
 bt-fuzz: $(BT_OUT)/bt-fuzz
 	$(BT_OUT)/bt-fuzz --cases 200000 --seed $$(date +%s)
 	$(BT_OUT)/bt-fuzz --cases 20000 --length 300 --seed $$(date +%s)
+	$(BT_OUT)/bt-fuzz --bits 32 --cases 100000 --seed $$(date +%s)
 	$(BT_OUT)/bt-fuzz --garbage --cases 200000 --seed $$(date +%s)
 
 # Check units: plain and sanitized.

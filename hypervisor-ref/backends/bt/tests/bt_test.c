@@ -14,13 +14,13 @@
 
 /* ---- the differential suite ---- */
 
-static void run_diff(bool single, uint64_t first, unsigned n)
+static void run_diff(bool single, uint64_t first, unsigned n, int bits)
 {
 	struct diff *d = diff__new(single);
 	static struct gen_case g;
 	char msg[4096];
 	for (unsigned i = 0; i < n; i++) {
-		gen__case(&g, first + i, 24);
+		gen__case(&g, first + i, 24, bits);
 		int bad = diff__run(d, &g, first + i, msg, sizeof(msg));
 		ck_assert_msg(!bad, "seed %llu (bt-fuzz --seed %llu --cases 1 --show):\n%s",
 			      (unsigned long long)(first + i), (unsigned long long)(first + i), msg);
@@ -28,10 +28,14 @@ static void run_diff(bool single, uint64_t first, unsigned n)
 	diff__free(d);
 }
 
-START_TEST(diff_translated) { run_diff(false, 1, 2000); }
+START_TEST(diff_translated) { run_diff(false, 1, 2000, 64); }
 END_TEST
 
-START_TEST(diff_single_step) { run_diff(true, 100000, 300); }
+START_TEST(diff_single_step) { run_diff(true, 100000, 300, 64); }
+END_TEST
+
+/* 32-bit protected-mode code is re-encoded, not copied: its own suite. */
+START_TEST(diff_protected_mode) { run_diff(false, 200000, 1000, 32); }
 END_TEST
 
 START_TEST(diff_long_blocks)
@@ -40,7 +44,7 @@ START_TEST(diff_long_blocks)
 	static struct gen_case g;
 	char msg[4096];
 	for (unsigned i = 0; i < 100; i++) {
-		gen__case(&g, 500000 + i, 300);
+		gen__case(&g, 500000 + i, 300, 64);
 		ck_assert_msg(!diff__run(d, &g, 500000 + i, msg, sizeof(msg)), "seed %u:\n%s",
 			      500000 + i, msg);
 	}
@@ -291,6 +295,7 @@ int main(void)
 	tcase_set_timeout(t, 120);
 	tcase_add_test(t, diff_translated);
 	tcase_add_test(t, diff_single_step);
+	tcase_add_test(t, diff_protected_mode);
 	tcase_add_test(t, diff_long_blocks);
 	tcase_add_test(t, garbage_code);
 	suite_add_tcase(s, t);

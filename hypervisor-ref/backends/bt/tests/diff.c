@@ -13,7 +13,7 @@
 #include "diff.h"
 
 struct diff {
-	uc_engine *uc;
+	uc_engine *uc, *uc32;
 	struct bt_machine m;
 	struct bt_cpu *c;
 	uint8_t *ram, *uram;
@@ -38,6 +38,9 @@ struct diff *diff__new(bool single_step)
 	if (uc_open(UC_ARCH_X86, UC_MODE_64, &d->uc) != UC_ERR_OK)
 		abort();
 	uc_mem_map(d->uc, 0, GEN_RAM, UC_PROT_ALL);
+	if (uc_open(UC_ARCH_X86, UC_MODE_32, &d->uc32) != UC_ERR_OK)
+		abort();
+	uc_mem_map(d->uc32, 0, GEN_RAM, UC_PROT_ALL);
 	d->m.ram = d->ram;
 	d->m.ram_size = GEN_RAM;
 	struct bt_opts o = { .single_step = single_step };
@@ -53,6 +56,7 @@ void diff__free(struct diff *d)
 {
 	bt__destroy(d->c);
 	uc_close(d->uc);
+	uc_close(d->uc32);
 	free(d->ram);
 	free(d->uram);
 	free(d);
@@ -87,14 +91,44 @@ static void setup_bt(struct diff *d, const struct gen_case *g)
 	bt__invalidate_code(c);
 }
 
+static const int uc_regs32[8] = {
+	UC_X86_REG_EAX, UC_X86_REG_ECX, UC_X86_REG_EDX, UC_X86_REG_EBX,
+	UC_X86_REG_ESP, UC_X86_REG_EBP, UC_X86_REG_ESI, UC_X86_REG_EDI,
+};
+
+static uc_engine *engine(struct diff *d, const struct gen_case *g)
+{
+	return g->bits == 64 ? d->uc : d->uc32;
+}
+
 static void setup_uc(struct diff *d, const struct gen_case *g)
 {
-	uc_mem_write(d->uc, 0, d->uram, GEN_RAM);
-	uc_ctl_remove_cache(d->uc, GEN_CODE, GEN_CODE + sizeof(g->code));
-	for (int i = 0; i < 16; i++)
-		uc_reg_write(d->uc, uc_regs[i], &g->regs[i]);
+	uc_engine *uc = engine(d, g);
+	uc_mem_write(uc, 0, d->uram, GEN_RAM);
+	uc_ctl_remove_cache(uc, GEN_CODE, GEN_CODE + sizeof(g->code));
+	for (int i = 0; i < (g->bits == 64 ? 16 : 8); i++) {
+		if (g->bits == 64) {
+			uc_reg_write(uc, uc_regs[i], &g->regs[i]);
+		} else {
+			uint32_t v = (uint32_t)g->regs[i];
+			uc_reg_write(uc, uc_regs32[i], &v);
+		}
+	}
 	uint64_t fl = g->rflags;
-	uc_reg_write(d->uc, UC_X86_REG_EFLAGS, &fl);
+	uc_reg_write(uc, UC_X86_REG_EFLAGS, &fl);
+}
+
+/* Flat 32-bit protected mode, paging off: what a multiboot entry sees. */
+static void setup_bt32(struct diff *d, const struct gen_case *g)
+{
+	struct bt_cpu *c = d->c;
+	cpu__reset(c);
+	for (int i = 0; i < 16; i++)
+		c->gpr[i] = i < 8 ? (uint32_t)g->regs[i] : 0;
+	c->rip = GEN_CODE;
+	c->rflags = g->rflags;
+	bt__state_changed(c);
+	bt__invalidate_code(c);
 }
 
 int diff__run(struct diff *d, const struct gen_case *g, uint64_t seed, char *msg, size_t len)
@@ -103,10 +137,14 @@ int diff__run(struct diff *d, const struct gen_case *g, uint64_t seed, char *msg
 	gen__fill(d->ram, seed);
 	memcpy(d->ram + GEN_CODE, g->code, g->len);
 	memcpy(d->uram, d->ram, GEN_RAM);
-	setup_bt(d, g);
+	if (g->bits == 64)
+		setup_bt(d, g);
+	else
+		setup_bt32(d, g);
 	setup_uc(d, g);
+	uc_engine *uc = engine(d, g);
 
-	uc_err ue = uc_emu_start(d->uc, GEN_CODE, GEN_CODE + g->len - 1, 0, 100000);
+	uc_err ue = uc_emu_start(uc, GEN_CODE, GEN_CODE + g->len - 1, 0, 100000);
 	enum bt_exit be = BT_EXIT_BUDGET;
 	for (int i = 0; i < 1000 && be == BT_EXIT_BUDGET; i++)
 		be = bt__run(d->c, 1000);
@@ -124,23 +162,31 @@ int diff__run(struct diff *d, const struct gen_case *g, uint64_t seed, char *msg
 	}
 	size_t o = 0;
 	int bad = 0;
-	for (int i = 0; i < 16; i++) {
-		uint64_t v;
-		uc_reg_read(d->uc, uc_regs[i], &v);
-		if (v != c->gpr[i]) {
+	for (int i = 0; i < (g->bits == 64 ? 16 : 8); i++) {
+		uint64_t v = 0, mine = c->gpr[i];
+		if (g->bits == 64) {
+			uc_reg_read(uc, uc_regs[i], &v);
+		} else {
+			uint32_t v32;
+			uc_reg_read(uc, uc_regs32[i], &v32);
+			v = v32;
+			mine = (uint32_t)mine;
+		}
+		if (v != mine) {
 			o += (size_t)snprintf(msg + o, o < len ? len - o : 0, "%s: bt %#llx unicorn %#llx\n",
-				names[i], (unsigned long long)c->gpr[i], (unsigned long long)v);
+				names[i], (unsigned long long)mine, (unsigned long long)v);
 			bad = 1;
 		}
 	}
 	uint64_t fl, mask = 0x8d5 & ~g->undef_flags;
-	uc_reg_read(d->uc, UC_X86_REG_EFLAGS, &fl);
+	fl = 0;
+	uc_reg_read(uc, UC_X86_REG_EFLAGS, &fl);
 	if ((fl & mask) != (c->rflags & mask)) {
 		o += (size_t)snprintf(msg + o, o < len ? len - o : 0, "rflags: bt %#llx unicorn %#llx (mask %#llx)\n",
 			(unsigned long long)c->rflags, (unsigned long long)fl, (unsigned long long)mask);
 		bad = 1;
 	}
-	uc_mem_read(d->uc, 0, d->uram, GEN_RAM);
+	uc_mem_read(uc, 0, d->uram, GEN_RAM);
 	for (uint32_t a = GEN_DATA; a < GEN_DATA + GEN_DATA_SIZE; a++)
 		if (d->uram[a] != d->ram[a]) {
 			o += (size_t)snprintf(msg + o, o < len ? len - o : 0, "data+%#x: bt %02x unicorn %02x\n",

@@ -14,6 +14,7 @@ static const struct option opts[] = {
 	{ "single-step", no_argument, NULL, '1' },
 	{ "show", no_argument, NULL, 'v' },
 	{ "garbage", no_argument, NULL, 'g' },
+	{ "bits", required_argument, NULL, 'b' },
 	{ "help", no_argument, NULL, 'h' },
 	{ 0 }
 };
@@ -22,7 +23,8 @@ static const char *const help[] = {
 	"number of cases (default 10000)", "first seed (default 1)",
 	"instructions per case (default 24)", "one guest instruction per block",
 	"disassemble each failing case",
-	"run random bytes as CPL0 code instead: the host must survive", "this text",
+	"run random bytes as CPL0 code instead: the host must survive",
+	"64 (long mode, default) or 32 (flat protected mode)", "this text",
 };
 
 static void usage(FILE *f)
@@ -36,7 +38,8 @@ static void disasm(const struct gen_case *g)
 {
 	ZydisDisassembledInstruction in;
 	for (size_t o = 0; o < g->len;) {
-		if (ZYAN_FAILED(ZydisDisassembleIntel(ZYDIS_MACHINE_MODE_LONG_64, 0x100000 + o,
+		if (ZYAN_FAILED(ZydisDisassembleIntel(g->bits == 64 ? ZYDIS_MACHINE_MODE_LONG_64 :
+						      ZYDIS_MACHINE_MODE_LEGACY_32, 0x100000 + o,
 						      g->code + o, g->len - o, &in)))
 			break;
 		fprintf(stderr, "  %06zx  %s\n", o, in.text);
@@ -48,7 +51,7 @@ int main(int argc, char **argv)
 {
 	unsigned long n = 10000, len = 24;
 	unsigned long long seed = 1;
-	int single = 0, show = 0, garbage = 0, ch;
+	int single = 0, show = 0, garbage = 0, bits = 64, ch;
 	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'n': n = strtoul(optarg, NULL, 0); break;
@@ -57,9 +60,14 @@ int main(int argc, char **argv)
 		case '1': single = 1; break;
 		case 'v': show = 1; break;
 		case 'g': garbage = 1; break;
+		case 'b': bits = atoi(optarg); break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 1;
 		}
+	}
+	if (bits != 32 && bits != 64) {
+		fprintf(stderr, "bt-fuzz: --bits %d: must be 32 or 64\n", bits);
+		return 1;
 	}
 	if (!n || !len || len > 400) {
 		fprintf(stderr, "bt-fuzz: --cases and --length: must be 1..; length at most 400\n");
@@ -80,7 +88,7 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	for (unsigned long i = 0; i < n; i++) {
-		gen__case(&g, seed + i, (unsigned)len);
+		gen__case(&g, seed + i, (unsigned)len, bits);
 		if (diff__run(d, &g, seed + i, msg, sizeof(msg))) {
 			fails++;
 			fprintf(stderr, "bt-fuzz: seed %llu: mismatch\n%s", seed + i, msg);

@@ -109,6 +109,20 @@ static unsigned below(struct rng *r, unsigned n)
 /* Registers a random instruction may write: not rsp, rbx, rbp. */
 static const int wregs[] = { 0, 1, 2, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15 };
 
+/* The case being generated is 64-bit code, or 32-bit protected-mode code
+ * (no REX: eax..edi only, 8- to 32-bit operands, ebx/ebp as bases). */
+static int g_bits = 64;
+
+static unsigned nwregs(void)
+{
+	return g_bits == 64 ? 13 : 5;
+}
+
+static unsigned full(void)
+{
+	return (unsigned)g_bits;
+}
+
 static ZydisRegister reg_of(int id, unsigned w)
 {
 	if (w == 8 && id >= 4)
@@ -122,7 +136,7 @@ static ZydisRegister wreg(struct rng *r, unsigned w)
 	/* high-byte registers now and then: they constrain the scratch choice */
 	if (w == 8 && below(r, 6) == 0)
 		return below(r, 2) ? ZYDIS_REGISTER_AH : ZYDIS_REGISTER_DH;
-	return reg_of(wregs[below(r, sizeof(wregs) / sizeof(wregs[0]))], w);
+	return reg_of(wregs[below(r, nwregs())], w);
 }
 
 static ZydisRegister anyreg(struct rng *r, unsigned w)
@@ -135,13 +149,14 @@ static ZydisRegister anyreg(struct rng *r, unsigned w)
 static unsigned width(struct rng *r)
 {
 	static const unsigned w[] = { 8, 16, 32, 64, 64, 32 };
-	return w[below(r, 6)];
+	return g_bits == 64 ? w[below(r, 6)] : w[below(r, 3) == 0 ? 0 : below(r, 3) == 0 ? 1 : 2];
 }
 
 static void mem(struct rng *r, ZydisEncoderOperand *o, unsigned w)
 {
 	o->type = ZYDIS_OPERAND_TYPE_MEMORY;
-	o->mem.base = below(r, 2) ? ZYDIS_REGISTER_RBX : ZYDIS_REGISTER_RBP;
+	o->mem.base = below(r, 2) ? (g_bits == 64 ? ZYDIS_REGISTER_RBX : ZYDIS_REGISTER_EBX)
+				  : (g_bits == 64 ? ZYDIS_REGISTER_RBP : ZYDIS_REGISTER_EBP);
 	/* Near page boundaries often: the data pages start at rbx + 0x1000k. */
 	int32_t d = below(r, 3) == 0 ? (int32_t)(0x1000 * below(r, 7) + 0xff8 + below(r, 8))
 				     : (int32_t)below(r, 0x7000);
@@ -171,7 +186,7 @@ static void imm(struct rng *r, ZydisEncoderOperand *o, unsigned w)
 static size_t put(uint8_t *at, ZydisEncoderRequest *q)
 {
 	ZyanUSize len = ZYDIS_MAX_INSTRUCTION_LENGTH;
-	q->machine_mode = ZYDIS_MACHINE_MODE_LONG_64;
+	q->machine_mode = g_bits == 64 ? ZYDIS_MACHINE_MODE_LONG_64 : ZYDIS_MACHINE_MODE_LEGACY_32;
 	if (ZYAN_FAILED(ZydisEncoderEncodeInstruction(q, at, &len)))
 		return 0;
 	return len;
@@ -197,7 +212,7 @@ static size_t emit_simple(struct rng *r, const struct shape *s, uint8_t *at)
 	case K_MR: q.operand_count = 2; mem(r, &q.operands[0], w);
 		reg(&q.operands[1], s->mn == ZYDIS_MNEMONIC_XADD ? wreg(r, w) : anyreg(r, w)); break;
 	case K_MI: q.operand_count = 2; mem(r, &q.operands[0], w); imm(r, &q.operands[1], w); break;
-	case K_R: q.operand_count = 1; reg(&q.operands[0], wreg(r, s->mn == ZYDIS_MNEMONIC_BSWAP ? (below(r, 2) ? 32 : 64) : w)); break;
+	case K_R: q.operand_count = 1; reg(&q.operands[0], wreg(r, s->mn == ZYDIS_MNEMONIC_BSWAP ? (below(r, 2) ? 32 : full()) : w)); break;
 	case K_M: q.operand_count = 1; mem(r, &q.operands[0], w); break;
 	case K_SHIFT_I:
 		q.operand_count = 2;
@@ -212,20 +227,20 @@ static size_t emit_simple(struct rng *r, const struct shape *s, uint8_t *at)
 		break;
 	case K_MOVX: {
 		unsigned sw = below(r, 2) ? 8 : 16, dw = sw == 8 ? (below(r, 2) ? 16 : 32) : 32;
-		if (below(r, 2)) dw = 64;
+		if (below(r, 2)) dw = full();
 		q.operand_count = 2;
-		reg(&q.operands[0], reg_of(wregs[below(r, 13)], dw));
-		if (below(r, 2)) mem(r, &q.operands[1], sw); else reg(&q.operands[1], reg_of(wregs[below(r, 13)], sw));
+		reg(&q.operands[0], reg_of(wregs[below(r, nwregs())], dw));
+		if (below(r, 2)) mem(r, &q.operands[1], sw); else reg(&q.operands[1], reg_of(wregs[below(r, nwregs())], sw));
 		break;
 	}
 	case K_SETCC: q.operand_count = 1; if (below(r, 2)) reg(&q.operands[0], wreg(r, 8)); else mem(r, &q.operands[0], 8); break;
 	case K_LEA:
 		q.operand_count = 2;
-		reg(&q.operands[0], wreg(r, below(r, 2) ? 32 : 64));
+		reg(&q.operands[0], wreg(r, below(r, 2) ? 32 : full()));
 		mem(r, &q.operands[1], 8);
-		q.operands[1].mem.index = reg_of(wregs[below(r, 13)], 64);
+		q.operands[1].mem.index = reg_of(wregs[below(r, nwregs())], full());
 		q.operands[1].mem.scale = (ZyanU8)(1u << below(r, 4));
-		if (below(r, 4) == 0) { q.operands[1].mem.base = ZYDIS_REGISTER_RIP; q.operands[1].mem.index = ZYDIS_REGISTER_NONE; q.operands[1].mem.scale = 0; }
+		if (g_bits == 64 && below(r, 4) == 0) { q.operands[1].mem.base = ZYDIS_REGISTER_RIP; q.operands[1].mem.index = ZYDIS_REGISTER_NONE; q.operands[1].mem.scale = 0; }
 		break;
 	case K_XCHG_M: q.operand_count = 2; mem(r, &q.operands[0], w); reg(&q.operands[1], wreg(r, w)); break;
 	case K_BT_MR:
@@ -270,8 +285,8 @@ static size_t fix_flags(struct st *s, uint8_t *at)
 	memset(&q, 0, sizeof(q));
 	q.mnemonic = ZYDIS_MNEMONIC_ADD;
 	q.operand_count = 2;
-	reg(&q.operands[0], wreg(s->r, 64));
-	reg(&q.operands[1], anyreg(s->r, 64));
+	reg(&q.operands[0], wreg(s->r, full()));
+	reg(&q.operands[1], anyreg(s->r, full()));
 	s->undef = 0;
 	return put(at, &q);
 }
@@ -321,10 +336,10 @@ static size_t emit_loop(struct st *s, uint8_t *at)
 	memset(&q, 0, sizeof(q));
 	q.mnemonic = ZYDIS_MNEMONIC_ADD;
 	q.operand_count = 2;
-	int id = wregs[below(s->r, 13)];
+	int id = wregs[below(s->r, nwregs())];
 	if (id == 1)
 		id = 0;
-	reg(&q.operands[0], reg_of(id, 64));
+	reg(&q.operands[0], reg_of(id, full()));
 	imm(s->r, &q.operands[1], 32);
 	size_t bl = put(at + n, &q);
 	at[n + bl] = 0xe2;
@@ -357,7 +372,7 @@ static size_t emit_pushpop(struct st *s, uint8_t *at)
 	q.operand_count = 1;
 	if (s->pushes > 0 && below(s->r, 2)) {
 		q.mnemonic = ZYDIS_MNEMONIC_POP;
-		reg(&q.operands[0], wreg(s->r, 64));
+		reg(&q.operands[0], wreg(s->r, full()));
 		if (q.operands[0].reg.value == ZYDIS_REGISTER_AH ||
 		    q.operands[0].reg.value == ZYDIS_REGISTER_DH)
 			return 0;
@@ -367,11 +382,12 @@ static size_t emit_pushpop(struct st *s, uint8_t *at)
 			return 0;
 		q.mnemonic = ZYDIS_MNEMONIC_PUSH;
 		if (below(s->r, 3))
-			reg(&q.operands[0], anyreg(s->r, 64));
+			reg(&q.operands[0], anyreg(s->r, full()));
 		else
 			imm(s->r, &q.operands[0], 32);
 		if (q.operands[0].type == ZYDIS_OPERAND_TYPE_REGISTER &&
-		    ZydisRegisterGetClass(q.operands[0].reg.value) != ZYDIS_REGCLASS_GPR64)
+		    ZydisRegisterGetClass(q.operands[0].reg.value) !=
+		    (g_bits == 64 ? ZYDIS_REGCLASS_GPR64 : ZYDIS_REGCLASS_GPR32))
 			return 0;
 		s->pushes++;
 	}
@@ -381,7 +397,7 @@ static size_t emit_pushpop(struct st *s, uint8_t *at)
 static size_t emit_bt(struct st *s, uint8_t *at)
 {
 	/* mov r32, small; bts [mem], r: the bit offset must stay inside the data */
-	int id = wregs[below(s->r, 13)];
+	int id = wregs[below(s->r, nwregs())];
 	uint32_t off = below(s->r, 0x4000);
 	size_t n = 0;
 	if (id >= 8)
@@ -393,7 +409,7 @@ static size_t emit_bt(struct st *s, uint8_t *at)
 	memset(&q, 0, sizeof(q));
 	q.mnemonic = ZYDIS_MNEMONIC_BTS;
 	q.operand_count = 2;
-	unsigned w = below(s->r, 2) ? 32 : 64;
+	unsigned w = below(s->r, 2) ? 32 : full();
 	mem(s->r, &q.operands[0], w);
 	q.operands[0].mem.displacement &= 0xfff;
 	reg(&q.operands[1], reg_of(id, w));
@@ -405,7 +421,7 @@ static size_t emit_bt(struct st *s, uint8_t *at)
 static size_t emit_div(struct st *s, const struct shape *sh, uint8_t *at)
 {
 	static const int dregs[] = { 1, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15 };
-	int d = dregs[below(s->r, 11)];
+	int d = dregs[below(s->r, g_bits == 64 ? 11 : 3)];
 	unsigned w = width(s->r);
 	bool sign = sh->mn == ZYDIS_MNEMONIC_IDIV;
 	size_t n = 0;
@@ -445,8 +461,10 @@ static size_t emit_string(struct st *s, const struct shape *sh, uint8_t *at)
 	bool back = below(s->r, 3) == 0;
 	size_t n = 0;
 	uint32_t so = 0x400 + below(s->r, 0x3000), dof = 0x400 + below(s->r, 0x3000);
-	memcpy(at + n, "\x48\x8d\xb3", 3); memcpy(at + n + 3, &so, 4); n += 7;	/* lea rsi,[rbx+so] */
-	memcpy(at + n, "\x48\x8d\xbd", 3); memcpy(at + n + 3, &dof, 4); n += 7;	/* lea rdi,[rbp+dof] */
+	if (g_bits == 64) at[n++] = 0x48;
+	memcpy(at + n, "\x8d\xb3", 2); memcpy(at + n + 2, &so, 4); n += 6;	/* lea rsi,[rbx+so] */
+	if (g_bits == 64) at[n++] = 0x48;
+	memcpy(at + n, "\x8d\xbd", 2); memcpy(at + n + 2, &dof, 4); n += 6;	/* lea rdi,[rbp+dof] */
 	/* Unicorn returns garbage flags after a REPE/REPNE CMPS/SCAS with a zero
 	 * count (hardware leaves them alone): counts start at 1. */
 	uint32_t cnt = 1 + below(s->r, 40);
@@ -459,7 +477,7 @@ static size_t emit_string(struct st *s, const struct shape *sh, uint8_t *at)
 		at[n++] = 0xf3;
 	if (op == 0xa5 || op == 0xab) {			/* REX must come last */
 		if (pick == 1) at[n++] = 0x66;
-		if (pick == 2) at[n++] = 0x48;
+		if (pick == 2 && g_bits == 64) at[n++] = 0x48;
 	}
 	at[n++] = op;
 	at[n++] = 0xfc;				/* cld */
@@ -488,6 +506,8 @@ static size_t emit_one(struct st *s, uint8_t *at, int depth)
 		case K_STRING: l = emit_string(s, sh, at + n); break;
 		case K_RAW: {
 			unsigned k = below(s->r, sizeof(raws) / sizeof(raws[0]));
+			if (g_bits != 64 && raws[k].b[0] == 0x48)
+				continue;
 			if (raws[k].reads && s->undef) {
 				/* the fix must precede this very instruction */
 				n += fix_flags(s, at + n);
@@ -511,13 +531,18 @@ static size_t emit_one(struct st *s, uint8_t *at, int depth)
 	}
 }
 
-void gen__case(struct gen_case *g, uint64_t seed, unsigned ninsn)
+void gen__case(struct gen_case *g, uint64_t seed, unsigned ninsn, int bits)
 {
 	struct rng r = { seed * 0x9e3779b97f4a7c15ull + 1 };
 	struct st s = { .r = &r, .g = g };
+	g_bits = bits;
 	memset(g, 0, sizeof(*g));
-	for (int i = 0; i < 16; i++)
+	g->bits = bits;
+	for (int i = 0; i < 16; i++) {
 		g->regs[i] = below(&r, 4) ? rnd(&r) : below(&r, 3) ? rnd(&r) & 0xff : (uint64_t)-1;
+		if (bits == 32)
+			g->regs[i] = (uint32_t)g->regs[i];
+	}
 	g->regs[3] = GEN_DATA;
 	g->regs[5] = GEN_DATA + 0x8000;
 	g->regs[4] = GEN_STACK;

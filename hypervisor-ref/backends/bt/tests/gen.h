@@ -19,10 +19,11 @@ struct gen_case {
 	uint64_t rflags;
 	uint64_t undef_flags;	/* flags left undefined at the end */
 	unsigned ninsn;
+	int bits;		/* 64: long mode; 32: flat protected mode, paging off */
 };
 
 /* Deterministic for a seed. */
-void gen__case(struct gen_case *g, uint64_t seed, unsigned ninsn);
+void gen__case(struct gen_case *g, uint64_t seed, unsigned ninsn, int bits);
 /* Initial data for the data and stack regions. */
 void gen__fill(uint8_t *ram, uint64_t seed);
 #endif
