@@ -10,6 +10,7 @@ ALL_TARGETS += $(CONF_KERNEL)
 # "Results measured here").
 CHECK_TESTS += conformance/test-harness.sh conformance/test-qemu-native.sh \
 	conformance/test-mutate.sh
+BENCH_CMDS  += conformance/bench.sh
 
 $(BUILD)/guest/conformance/%.c.o: conformance/%.c $(wildcard conformance/*.h) $(GUEST_HDRS)
 	@mkdir -p $(dir $@)
