@@ -22,7 +22,7 @@ struct bt_memdesc {
 	uint8_t *ool;		/* resume here when a store goes to the bounce buffer */
 	uint8_t *after;		/* resume here after the write-back */
 	uint8_t s0, s1, s2;	/* s2 = 0xff when the sequence borrowed no third register */
-	uint8_t size, read, write, seg, addr32, parked;
+	uint8_t size, read, write, seg, addr32, parked, align;
 };
 
 struct bt_block {
@@ -52,7 +52,7 @@ struct bt_cache {
 	struct bt_opts opts;
 	char msg[160];
 	/* bounce buffer for page-crossing and MMIO accesses */
-	uint8_t bounce[BT_BOUNCE];
+	uint8_t bounce[BT_BOUNCE] __attribute__((aligned(64)));
 	uint64_t bounce_va, bounce_pa[2];
 	unsigned bounce_size, bounce_n0;
 };

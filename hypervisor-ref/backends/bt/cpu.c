@@ -25,6 +25,8 @@ _Static_assert(offsetof(struct bt_cpu, segbase) == CPU_SEGBASE, "CPU_SEGBASE");
 _Static_assert(offsetof(struct bt_cpu, tlb) == CPU_TLB, "CPU_TLB");
 _Static_assert(sizeof(struct bt_tlbe) == 16, "TLB entry");
 _Static_assert(offsetof(struct bt_cpu, jc) == CPU_JC, "CPU_JC");
+_Static_assert(offsetof(struct bt_cpu, fx) == CPU_FX, "CPU_FX");
+_Static_assert(offsetof(struct bt_cpu, host_mxcsr) == CPU_HOST_MXCSR, "CPU_HOST_MXCSR");
 
 /* Decode an 8-byte segment descriptor into the hidden cache. */
 void cpu__load_seg_cache(struct bt_cpu *c, int sreg, uint16_t sel, uint64_t d)
@@ -68,6 +70,13 @@ void cpu__reset(struct bt_cpu *c)
 	c->ldt = (struct bt_seg){ .type = 2, .p = 1, .limit = 0xffff };
 	c->gdt_base = c->idt_base = 0;
 	c->gdt_limit = c->idt_limit = 0xffff;
+	/* FNINIT state: x87 control 0x37f, MXCSR 0x1f80, all exceptions masked */
+	memset(c->fx, 0, sizeof(c->fx));
+	c->fx[0] = 0x7f;
+	c->fx[1] = 0x03;
+	uint32_t mxcsr = 0x1f80;
+	memcpy(c->fx + 24, &mxcsr, 4);
+	c->host_mxcsr = 0x1f80;
 	c->cpl = 0;
 	c->halted = false;
 	c->irq_shadow = false;

@@ -34,6 +34,10 @@
  * {guest rip, host code}, probed by the t_indirect trampolines. */
 #define BT_JC_ENTRIES	512
 #define CPU_JC		(CPU_TLB + 4 * BT_TLB_TABLE)
+/* The guest's x87/MMX/SSE state (FXSAVE image) while translated code is
+ * not running; while it runs, the state is in the host FPU. */
+#define CPU_FX		(CPU_JC + 2 * BT_JC_ENTRIES * 16)
+#define CPU_HOST_MXCSR	(CPU_FX + 512)
 
 #ifndef __ASSEMBLER__
 #include <stdbool.h>
@@ -70,6 +74,8 @@ struct bt_cpu {
 	uint64_t pad[8];
 	struct bt_tlbe tlb[2][2][BT_TLB_ENTRIES];
 	struct { uint64_t rip; uint64_t code; } jc[2][BT_JC_ENTRIES];
+	uint8_t fx[512] __attribute__((aligned(16)));
+	uint32_t host_mxcsr, mxcsr_mask;
 
 	/* --- C only --- */
 	struct bt_seg seg[6], ldt, tr;

@@ -62,16 +62,26 @@ bt_enter:
 	sub rsp, 8		/* keep the host stack 16-byte aligned */
 	mov gs:[CPU_HOST_RSP], rsp
 	mov gs:[CPU_RESUME], rdi
+	fxrstor64 gs:[CPU_FX]
 	push qword ptr gs:[CPU_ENTRY_FL]
 	popfq
 	LOAD_ALL CPU_GPR
 	jmp qword ptr gs:[CPU_RESUME]
 	.size bt_enter, .-bt_enter
 
+/* The guest's FPU state to the vCPU record, and a clean one for host C code
+ * (the guest may have left unusual rounding or precision settings). */
+.macro FPU_OUT
+	fxsave64 gs:[CPU_FX]
+	fninit
+	ldmxcsr gs:[CPU_HOST_MXCSR]
+.endm
+
 /* Leave translated code; the exit stub already stored the guest rip. */
 	.globl bt_exit
 bt_exit:
 	SAVE_ALL CPU_GPR
+	FPU_OUT
 	mov rsp, gs:[CPU_HOST_RSP]
 	pushfq
 	pop rax
@@ -104,11 +114,13 @@ bt_slow_mem:
 	pop rax
 	mov gs:[CPU_HOST_FL], rax
 	cld
+	FPU_OUT
 	mov rdi, gs:[CPU_SELF]
 	mov rsi, gs:[CPU_RAW]
 	call bt_mem_slow
 	test eax, eax
 	jz bt_exit_nosave
+	fxrstor64 gs:[CPU_FX]
 	push qword ptr gs:[CPU_HOST_FL]
 	popfq
 	LOAD_ALL CPU_RAW
@@ -126,11 +138,13 @@ bt_slow_wb:
 	pop rax
 	mov gs:[CPU_HOST_FL], rax
 	cld
+	FPU_OUT
 	mov rdi, gs:[CPU_SELF]
 	mov rsi, gs:[CPU_RAW]
 	call bt_mem_writeback
 	test eax, eax
 	jz bt_exit_nosave
+	fxrstor64 gs:[CPU_FX]
 	push qword ptr gs:[CPU_HOST_FL]
 	popfq
 	LOAD_ALL CPU_RAW

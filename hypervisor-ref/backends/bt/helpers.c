@@ -245,6 +245,60 @@ static int h_pushpop(struct hx *h)
 	return 0;
 }
 
+/* FXSAVE/FXRSTOR and the control-word loads, on the FXSAVE image in the vCPU
+ * record (current whenever the C interpreter runs). Exceptions stay masked:
+ * an unmasked one would be the host's SIGFPE (README, Not supported). */
+static int h_fpu(struct hx *h)
+{
+	struct bt_cpu *c = h->c;
+	uint64_t va = op__addr(h, &h->ops[0]);
+	uint32_t mask = c->mxcsr_mask ? c->mxcsr_mask : 0xffbf;
+	switch (h->in.mnemonic) {
+	case ZYDIS_MNEMONIC_FXSAVE: case ZYDIS_MNEMONIC_FXSAVE64:
+		if (va & 15)
+			return gp(h);
+		return mmu__write(c, va, c->fx, 512, h->user);
+	case ZYDIS_MNEMONIC_FXRSTOR: case ZYDIS_MNEMONIC_FXRSTOR64: {
+		uint8_t img[512];
+		uint32_t mx;
+		if (va & 15)
+			return gp(h);
+		if (mmu__read(c, va, img, 512, h->user))
+			return -1;
+		memcpy(&mx, img + 24, 4);
+		if (mx & ~mask)
+			return gp(h);
+		mx |= 0x1f80;
+		memcpy(img + 24, &mx, 4);
+		img[0] |= 0x3f;
+		memcpy(img + 28, c->fx + 28, 4);	/* MXCSR_MASK is the CPU's */
+		memcpy(c->fx, img, 512);
+		return 0;
+	}
+	case ZYDIS_MNEMONIC_LDMXCSR: {
+		uint32_t mx;
+		if (mmu__read(c, va, &mx, 4, h->user))
+			return -1;
+		if (mx & ~mask)
+			return gp(h);
+		mx |= 0x1f80;
+		memcpy(c->fx + 24, &mx, 4);
+		return 0;
+	}
+	case ZYDIS_MNEMONIC_FLDCW: {
+		uint16_t cw;
+		if (mmu__read(c, va, &cw, 2, h->user))
+			return -1;
+		cw |= 0x3f;
+		memcpy(c->fx, &cw, 2);
+		return 0;
+	}
+	default:
+		except__raise(c, EXC_UD, -1);	/* FLDENV, FRSTOR, FNSAVE, FNSTENV */
+		return -1;
+	}
+}
+
 int helpers__dispatch(struct hx *h)
 {
 	if (h->in.meta.category == ZYDIS_CATEGORY_STRINGOP ||
@@ -268,6 +322,11 @@ int helpers__dispatch(struct hx *h)
 		return h_bitstring(h);
 	case ZYDIS_MNEMONIC_XLAT:
 		return h_xlat(h);
+	case ZYDIS_MNEMONIC_LDMXCSR: case ZYDIS_MNEMONIC_FLDCW: case ZYDIS_MNEMONIC_FLDENV:
+	case ZYDIS_MNEMONIC_FRSTOR: case ZYDIS_MNEMONIC_FNSAVE: case ZYDIS_MNEMONIC_FNSTENV:
+	case ZYDIS_MNEMONIC_FXRSTOR: case ZYDIS_MNEMONIC_FXRSTOR64:
+	case ZYDIS_MNEMONIC_FXSAVE: case ZYDIS_MNEMONIC_FXSAVE64:
+		return h_fpu(h);
 	case ZYDIS_MNEMONIC_PUSH: case ZYDIS_MNEMONIC_POP:
 		return h_pushpop(h);
 	default:

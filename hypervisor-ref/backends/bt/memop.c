@@ -134,9 +134,13 @@ static void emit_flags_restore(struct tx *t, int s1, bool park)
  * through the TLB. `busy` are registers that must not serve as scratch (the
  * instruction's own, and s2 of a synthetic sequence).
  */
+__thread bool memop_align16;
+
 int memop__emit(struct tx *t, ZydisEncoderRequest *req, int mi, unsigned size,
 		    bool rd, bool wr, unsigned busy, bool high8, int s2, int seg, bool addr32)
 {
+	bool align = memop_align16;
+	memop_align16 = false;
 	struct emit *e = &t->e;
 	unsigned mask = busy | 1u << R_AX | 1u << R_SP;
 	int s0 = memop__pick(&mask, high8);
@@ -168,9 +172,17 @@ int memop__emit(struct tx *t, ZydisEncoderRequest *req, int mi, unsigned size,
 		if (addr32)
 			e_mov_rr32(e, s0, s0);
 	}
-	e_lea_disp(e, s1, s0, (int32_t)size - 1, 1);
-	e8(e, 0x48 | ((s1 & 8) ? 1 : 0)); e8(e, 0x81); e8(e, 0xe0 | (s1 & 7));
-	e32(e, 0xfffff000u);				/* and s1, -4096 */
+	if (align) {
+		/* tag = page | (va & 15): a misaligned va misses, and the slow
+		 * path raises the #GP the hardware would */
+		e_mov_rr(e, s1, s0);
+		e8(e, 0x48 | ((s1 & 8) ? 1 : 0)); e8(e, 0x81); e8(e, 0xe0 | (s1 & 7));
+		e32(e, 0xfffff00fu);			/* and s1, -4096 | 15 */
+	} else {
+		e_lea_disp(e, s1, s0, (int32_t)size - 1, 1);
+		e8(e, 0x48 | ((s1 & 8) ? 1 : 0)); e8(e, 0x81); e8(e, 0xe0 | (s1 & 7));
+		e32(e, 0xfffff000u);			/* and s1, -4096 */
+	}
 	e_mov_rr(e, R_AX, s0);
 	e8(e, 0x48); e8(e, 0xc1); e8(e, 0xe8); e8(e, 8);	/* shr rax, 8 */
 	e8(e, 0x25); e32(e, 0xff0);			/* and eax, 0xff0 */
@@ -197,6 +209,7 @@ int memop__emit(struct tx *t, ZydisEncoderRequest *req, int mi, unsigned size,
 	it->req = *req;
 	it->d = (struct bt_memdesc){ .guest_rip = t->rip, .hit = hit, .after = e->p,
 		.s0 = s0, .s1 = s1, .s2 = s2 < 0 ? 0xff : s2, .size = size, .parked = park,
+		.align = align,
 		.read = rd, .write = wr, .seg = seg, .addr32 = addr32 };
 	return 0;
 }

@@ -309,6 +309,11 @@ int bt_mem_slow(struct bt_cpu *c, struct bt_memdesc *d)
 	int vec;
 	uint32_t err;
 	c->slow_mem++;
+	if (d->align && (va & 15)) {
+		rebuild(c, d);
+		except__raise(c, EXC_GP, 0);
+		return 0;
+	}
 	for (int i = 0; i < 2; i++) {
 		uint64_t v = i ? va + n0 : va;
 		if (i && n0 == d->size)

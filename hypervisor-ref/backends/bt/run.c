@@ -36,6 +36,11 @@ struct bt_cpu *bt__create(struct bt_machine *m, const struct bt_opts *o, char *e
 	}
 	cpu__reset(c);
 	mmu__flush(c);
+	/* The host's MXCSR_MASK bounds what a guest may load (FXRSTOR, LDMXCSR). */
+	uint8_t img[512] __attribute__((aligned(16)));
+	__asm__ volatile("fxsave64 %0" : "=m"(img));
+	memcpy(&c->mxcsr_mask, img + 28, 4);
+	memcpy(c->fx + 28, img + 28, 4);
 	return c;
 }
 

@@ -260,6 +260,14 @@ static bool copyable_category(const ZydisDecodedInstruction *in)
 	case ZYDIS_CATEGORY_BMI1:
 	case ZYDIS_CATEGORY_BMI2:
 	case ZYDIS_CATEGORY_LZCNT:
+	/* x87, MMX and SSE run on the host FPU, which holds the guest's state
+	 * while translated code runs (entry.S). */
+	case ZYDIS_CATEGORY_X87_ALU:
+	case ZYDIS_CATEGORY_FCMOV:
+	case ZYDIS_CATEGORY_MMX:
+	case ZYDIS_CATEGORY_SSE:
+	case ZYDIS_CATEGORY_LOGICAL_FP:
+	case ZYDIS_CATEGORY_STTNI:
 		return true;
 	case ZYDIS_CATEGORY_FLAGOP:
 		switch (in->mnemonic) {
@@ -282,10 +290,14 @@ static int mem_operand(struct tx *t)
 	for (int i = 0; i < t->in.operand_count; i++) {
 		const ZydisDecodedOperand *o = &t->ops[i];
 		if (o->type == ZYDIS_OPERAND_TYPE_REGISTER) {
-			ZydisRegisterClass k = ZydisRegisterGetClass(o->reg.value);
+			ZydisRegister r = o->reg.value;
+			ZydisRegisterClass k = ZydisRegisterGetClass(r);
 			if (k != ZYDIS_REGCLASS_GPR8 && k != ZYDIS_REGCLASS_GPR16 &&
 			    k != ZYDIS_REGCLASS_GPR32 && k != ZYDIS_REGCLASS_GPR64 &&
-			    k != ZYDIS_REGCLASS_FLAGS)
+			    k != ZYDIS_REGCLASS_FLAGS && k != ZYDIS_REGCLASS_X87 &&
+			    k != ZYDIS_REGCLASS_MMX && k != ZYDIS_REGCLASS_XMM &&
+			    r != ZYDIS_REGISTER_MXCSR && r != ZYDIS_REGISTER_X87CONTROL &&
+			    r != ZYDIS_REGISTER_X87STATUS && r != ZYDIS_REGISTER_X87TAG)
 				return -2;
 		}
 		if (o->type != ZYDIS_OPERAND_TYPE_MEMORY || o->mem.type == ZYDIS_MEMOP_TYPE_AGEN)
@@ -325,10 +337,46 @@ static int tx_lea(struct tx *t)
 	return 1;	/* plain copy */
 }
 
+/* FPU state loads the C interpreter checks (a bad MXCSR would fault in the
+ * host; unmasked exceptions would reach the host as SIGFPE), and the
+ * whole-state saves that exceed the bounce buffer. */
+static bool fpu_state_op(ZydisMnemonic m)
+{
+	switch (m) {
+	case ZYDIS_MNEMONIC_LDMXCSR: case ZYDIS_MNEMONIC_FLDCW: case ZYDIS_MNEMONIC_FLDENV:
+	case ZYDIS_MNEMONIC_FRSTOR: case ZYDIS_MNEMONIC_FNSAVE: case ZYDIS_MNEMONIC_FNSTENV:
+	case ZYDIS_MNEMONIC_FXRSTOR: case ZYDIS_MNEMONIC_FXRSTOR64:
+	case ZYDIS_MNEMONIC_FXSAVE: case ZYDIS_MNEMONIC_FXSAVE64:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* Legacy SSE faults (#GP) on a misaligned m128 unless the instruction is
+ * one of the explicitly unaligned ones (SDM vol. 1, 14.9 / 15.7). */
+static bool needs_align16(struct tx *t, const ZydisDecodedOperand *m)
+{
+	if (m->size != 128 || (t->in.meta.category != ZYDIS_CATEGORY_SSE &&
+			       t->in.meta.category != ZYDIS_CATEGORY_LOGICAL_FP &&
+			       t->in.meta.category != ZYDIS_CATEGORY_STTNI))
+		return false;
+	switch (t->in.mnemonic) {
+	case ZYDIS_MNEMONIC_MOVUPS: case ZYDIS_MNEMONIC_MOVUPD: case ZYDIS_MNEMONIC_MOVDQU:
+	case ZYDIS_MNEMONIC_LDDQU: case ZYDIS_MNEMONIC_PCMPESTRI: case ZYDIS_MNEMONIC_PCMPESTRM:
+	case ZYDIS_MNEMONIC_PCMPISTRI: case ZYDIS_MNEMONIC_PCMPISTRM:
+		return false;
+	default:
+		return true;
+	}
+}
+
 static int tx_generic(struct tx *t)
 {
 	if (!copyable_category(&t->in) || (t->in.attributes & ZYDIS_ATTRIB_IS_PRIVILEGED))
 		return -1;
+	if (t->in.encoding != ZYDIS_INSTRUCTION_ENCODING_LEGACY || fpu_state_op(t->in.mnemonic))
+		return -1;	/* VEX/EVEX/XOP/3DNow!: not offered (CPUID) */
 	if (t->in.mnemonic == ZYDIS_MNEMONIC_DIV || t->in.mnemonic == ZYDIS_MNEMONIC_IDIV ||
 	    t->in.mnemonic == ZYDIS_MNEMONIC_XLAT)
 		return -1;
@@ -360,6 +408,7 @@ static int tx_generic(struct tx *t)
 		  m->mem.segment == ZYDIS_REGISTER_GS ? S_GS : S_DS;
 	bool rd = m->actions & ZYDIS_OPERAND_ACTION_MASK_READ;
 	bool wr = m->actions & ZYDIS_OPERAND_ACTION_MASK_WRITE;
+	memop_align16 = needs_align16(t, m);
 	if (memop__emit(t, &req, mi, m->size / 8, rd, wr, busy, high8, -1, seg,
 		     t->in.address_width == 32))
 		return -1;

@@ -48,6 +48,8 @@ int memop__pick(unsigned *mask, bool legacy_only);
 int memop__encode(struct tx *t, ZydisEncoderRequest *req);
 int memop__emit(struct tx *t, ZydisEncoderRequest *req, int mi, unsigned size,
 		bool rd, bool wr, unsigned busy, bool high8, int s2, int seg, bool addr32);
+/* The next memop__emit is a legacy-SSE m128 operand that must be aligned. */
+extern __thread bool memop_align16;
 uint8_t *memop__stub(struct tx *t, uint64_t target, bool chain);
 void memop__exit_indirect(struct tx *t);
 bool memop__same_page(struct tx *t, uint64_t target);
