@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# make check: conformance/run --mutate (about 35 s on 2 cores): every
+# make check: conformance/run --mutate (25-40 s on 2 cores): every
 # observable mutant of the native ROM must be caught. TAP; the kill rate
 # is the diagnostic.
 set -uo pipefail

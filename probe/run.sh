@@ -12,7 +12,7 @@ for f in "$kernel" $([ "$rom" = none ] || echo "$rom"); do
 done
 romopt=()
 [ "$rom" = none ] || romopt=(-option-rom "$rom")
-out=$(timeout 60 qemu-system-x86_64 -accel tcg -cpu max -m 128 -display none -no-reboot \
+out=$(timeout 60 qemu-system-x86_64 -accel tcg -cpu max -m 128 -nodefaults -display none -no-reboot \
 	-serial stdio -monitor none "${romopt[@]}" -kernel "$kernel" \
 	-device isa-debug-exit,iobase=0xf4,iosize=4 </dev/null | tr -d '\r') || true
 # SeaBIOS and iPXE also print on COM1; the probe's report starts at its banner.
