@@ -62,6 +62,13 @@ void diff__free(struct diff *d)
 	free(d);
 }
 
+/* The guest's xmm registers live in the FXSAVE image from offset 160. */
+static void set_xmm(struct bt_cpu *c, const struct gen_case *g)
+{
+	for (int i = 0; i < 16; i++)
+		memcpy(c->fx + 160 + 16 * i, &g->xmm[2 * i], 16);
+}
+
 /* Identity map the first 4 MiB with 2 MiB pages; long mode, CPL0. */
 static void setup_bt(struct diff *d, const struct gen_case *g)
 {
@@ -87,6 +94,8 @@ static void setup_bt(struct diff *d, const struct gen_case *g)
 	cpu__load_seg_cache(c, S_CS, 0x8, 0x00af9b000000ffffull);
 	cpu__load_seg_cache(c, S_SS, 0x10, 0x00cf93000000ffffull);
 	c->cpl = 0;
+	c->cr4 |= 0x600;	/* OSFXSR, OSXMMEXCPT */
+	set_xmm(c, g);
 	bt__state_changed(c);
 	bt__invalidate_code(c);
 }
@@ -116,7 +125,10 @@ static void setup_uc(struct diff *d, const struct gen_case *g)
 	}
 	uint64_t fl = g->rflags;
 	uc_reg_write(uc, UC_X86_REG_EFLAGS, &fl);
+	for (int i = 0; i < (g->bits == 64 ? 16 : 8); i++)
+		uc_reg_write(uc, UC_X86_REG_XMM0 + i, &g->xmm[2 * i]);
 }
+
 
 /* Flat 32-bit protected mode, paging off: what a multiboot entry sees. */
 static void setup_bt32(struct diff *d, const struct gen_case *g)
@@ -127,6 +139,8 @@ static void setup_bt32(struct diff *d, const struct gen_case *g)
 		c->gpr[i] = i < 8 ? (uint32_t)g->regs[i] : 0;
 	c->rip = GEN_CODE;
 	c->rflags = g->rflags;
+	c->cr4 |= 0x600;
+	set_xmm(c, g);
 	bt__state_changed(c);
 	bt__invalidate_code(c);
 }
@@ -175,6 +189,18 @@ int diff__run(struct diff *d, const struct gen_case *g, uint64_t seed, char *msg
 		if (v != mine) {
 			o += (size_t)snprintf(msg + o, o < len ? len - o : 0, "%s: bt %#llx unicorn %#llx\n",
 				names[i], (unsigned long long)mine, (unsigned long long)v);
+			bad = 1;
+		}
+	}
+	for (int i = 0; i < (g->bits == 64 ? 16 : 8); i++) {
+		uint64_t v[2], mine[2];
+		uc_reg_read(uc, UC_X86_REG_XMM0 + i, v);
+		memcpy(mine, c->fx + 160 + 16 * i, 16);
+		if (v[0] != mine[0] || v[1] != mine[1]) {
+			o += (size_t)snprintf(msg + o, o < len ? len - o : 0,
+				"xmm%d: bt %016llx%016llx unicorn %016llx%016llx\n", i,
+				(unsigned long long)mine[1], (unsigned long long)mine[0],
+				(unsigned long long)v[1], (unsigned long long)v[0]);
 			bad = 1;
 		}
 	}

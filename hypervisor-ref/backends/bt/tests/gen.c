@@ -15,7 +15,7 @@
 
 enum kind { K_RR, K_RI, K_RM, K_MR, K_MI, K_R, K_M, K_SHIFT_CL, K_SHIFT_I,
 	    K_PUSHPOP, K_JCC, K_MOVX, K_LOOP, K_CALLRET, K_SETCC, K_LEA, K_XCHG_M,
-	    K_BT_MR, K_DIV, K_STRING, K_RAW };
+	    K_BT_MR, K_DIV, K_STRING, K_RAW, K_SSE };
 
 struct shape {
 	ZydisMnemonic mn;
@@ -73,6 +73,17 @@ static const struct shape shapes[] = {
 	{ ZYDIS_MNEMONIC_DIV, K_DIV, U_ALL, 0 }, { ZYDIS_MNEMONIC_IDIV, K_DIV, U_ALL, 0 },
 	{ ZYDIS_MNEMONIC_MOVSB, K_STRING, 0, 0 }, { ZYDIS_MNEMONIC_CMPSB, K_STRING, 0, 0 },
 	{ ZYDIS_MNEMONIC_LAHF, K_RAW, 0, 0 },
+	{ ZYDIS_MNEMONIC_PADDD, K_SSE, 0, 0 }, { ZYDIS_MNEMONIC_MOVDQU, K_SSE, 0, 0 },
+	{ ZYDIS_MNEMONIC_MOVQ, K_SSE, 0, 0 },
+};
+
+/* Integer SSE only: Unicorn's soft-float need not match the host bit for
+ * bit on NaN payloads and denormals. Memory operands are unaligned-safe. */
+static const ZydisMnemonic sse_rr[] = {
+	ZYDIS_MNEMONIC_PADDD, ZYDIS_MNEMONIC_PSUBQ, ZYDIS_MNEMONIC_PXOR, ZYDIS_MNEMONIC_PAND,
+	ZYDIS_MNEMONIC_POR, ZYDIS_MNEMONIC_PCMPEQB, ZYDIS_MNEMONIC_PUNPCKLBW,
+	ZYDIS_MNEMONIC_PMULLW, ZYDIS_MNEMONIC_PSADBW, ZYDIS_MNEMONIC_PMAXUB,
+	ZYDIS_MNEMONIC_MOVDQA, ZYDIS_MNEMONIC_PADDUSB,
 };
 
 /* Short fixed encodings: flag ops, conversions, xlat (helper-run), lahf/sahf. */
@@ -484,6 +495,76 @@ static size_t emit_string(struct st *s, const struct shape *sh, uint8_t *at)
 	return n;
 }
 
+static ZydisRegister xmm(struct rng *r)
+{
+	return (ZydisRegister)(ZYDIS_REGISTER_XMM0 + below(r, g_bits == 64 ? 16 : 8));
+}
+
+/* SSE: xmm,xmm ALU; movdqu/movq/movd between xmm and memory or a GPR;
+ * pshufd/psrlq with an immediate. */
+static size_t emit_sse(struct st *s, uint8_t *at)
+{
+	ZydisEncoderRequest q;
+	memset(&q, 0, sizeof(q));
+	q.operand_count = 2;
+	switch (below(s->r, 6)) {
+	case 0: case 1:
+		q.mnemonic = sse_rr[below(s->r, sizeof(sse_rr) / sizeof(sse_rr[0]))];
+		reg(&q.operands[0], xmm(s->r));
+		reg(&q.operands[1], xmm(s->r));
+		break;
+	case 2:
+		q.mnemonic = ZYDIS_MNEMONIC_MOVDQU;
+		if (below(s->r, 2)) {
+			reg(&q.operands[0], xmm(s->r));
+			mem(s->r, &q.operands[1], 128);
+		} else {
+			mem(s->r, &q.operands[0], 128);
+			reg(&q.operands[1], xmm(s->r));
+		}
+		break;
+	case 3:
+		q.mnemonic = below(s->r, 2) ? ZYDIS_MNEMONIC_MOVQ : ZYDIS_MNEMONIC_MOVD;
+		if (below(s->r, 2)) {
+			reg(&q.operands[0], xmm(s->r));
+			mem(s->r, &q.operands[1], q.mnemonic == ZYDIS_MNEMONIC_MOVQ ? 64 : 32);
+		} else {
+			mem(s->r, &q.operands[0], q.mnemonic == ZYDIS_MNEMONIC_MOVQ ? 64 : 32);
+			reg(&q.operands[1], xmm(s->r));
+		}
+		break;
+	case 4: {
+		bool q64 = g_bits == 64 && below(s->r, 2);
+		q.mnemonic = q64 ? ZYDIS_MNEMONIC_MOVQ : ZYDIS_MNEMONIC_MOVD;
+		if (below(s->r, 2)) {
+			reg(&q.operands[0], xmm(s->r));
+			reg(&q.operands[1], anyreg(s->r, q64 ? 64 : 32));
+		} else {
+			reg(&q.operands[0], wreg(s->r, q64 ? 64 : 32));
+			reg(&q.operands[1], xmm(s->r));
+		}
+		break;
+	}
+	default:
+		q.mnemonic = below(s->r, 2) ? ZYDIS_MNEMONIC_PSHUFD : ZYDIS_MNEMONIC_PSRLQ;
+		reg(&q.operands[0], xmm(s->r));
+		if (q.mnemonic == ZYDIS_MNEMONIC_PSHUFD) {
+			q.operand_count = 3;
+			reg(&q.operands[1], xmm(s->r));
+			q.operands[2].type = ZYDIS_OPERAND_TYPE_IMMEDIATE;
+			q.operands[2].imm.u = below(s->r, 256);
+		} else {
+			q.operands[1].type = ZYDIS_OPERAND_TYPE_IMMEDIATE;
+			q.operands[1].imm.u = below(s->r, 70);
+		}
+		break;
+	}
+	if (q.operands[0].type == ZYDIS_OPERAND_TYPE_REGISTER &&
+	    (q.operands[0].reg.value == ZYDIS_REGISTER_AH || q.operands[0].reg.value == ZYDIS_REGISTER_DH))
+		return 0;
+	return put(at, &q);
+}
+
 static size_t emit_one(struct st *s, uint8_t *at, int depth)
 {
 	for (;;) {
@@ -503,6 +584,7 @@ static size_t emit_one(struct st *s, uint8_t *at, int depth)
 		case K_PUSHPOP: l = emit_pushpop(s, at + n); break;
 		case K_BT_MR: l = emit_bt(s, at + n); break;
 		case K_DIV: l = emit_div(s, sh, at + n); break;
+		case K_SSE: l = emit_sse(s, at + n); break;
 		case K_STRING: l = emit_string(s, sh, at + n); break;
 		case K_RAW: {
 			unsigned k = below(s->r, sizeof(raws) / sizeof(raws[0]));
@@ -543,6 +625,8 @@ void gen__case(struct gen_case *g, uint64_t seed, unsigned ninsn, int bits)
 		if (bits == 32)
 			g->regs[i] = (uint32_t)g->regs[i];
 	}
+	for (int i = 0; i < 32; i++)
+		g->xmm[i] = rnd(&r);
 	g->regs[3] = GEN_DATA;
 	g->regs[5] = GEN_DATA + 0x8000;
 	g->regs[4] = GEN_STACK;

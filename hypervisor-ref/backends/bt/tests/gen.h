@@ -16,6 +16,7 @@ struct gen_case {
 	uint8_t code[8192];
 	size_t len;		/* ends with hlt at code[len - 1] */
 	uint64_t regs[16];
+	uint64_t xmm[32];	/* xmm0-15, low qword first */
 	uint64_t rflags;
 	uint64_t undef_flags;	/* flags left undefined at the end */
 	unsigned ninsn;
