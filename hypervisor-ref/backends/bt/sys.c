@@ -24,6 +24,7 @@
 #define MSR_GS_BASE	0xc0000101
 #define MSR_KGS_BASE	0xc0000102
 #define MSR_TSC_AUX	0xc0000103
+#define MSR_AMD_HWCR	0xc0010015	/* Linux reads it on AMD hosts' vendor id */
 
 static int fault(struct hx *h, int vec, int err)
 {
@@ -105,6 +106,7 @@ static int rdmsr(struct bt_cpu *c, uint32_t msr, uint64_t *v)
 	case MSR_GS_BASE: *v = c->seg[S_GS].base; return 0;
 	case MSR_KGS_BASE: *v = c->kernel_gs_base; return 0;
 	case MSR_TSC_AUX: *v = 0; return 0;
+	case MSR_AMD_HWCR: *v = 1ull << 24; return 0;	/* TscFreqSel: TSC at P0 rate */
 	default: return -1;
 	}
 }
