@@ -35,29 +35,19 @@ for f in "$GUEST_KERNEL" "$GUEST_INITRD"; do
 	[ -f "$f" ] || { echo "run-guest: $f: not built (run make all)" >&2; exit 1; }
 done
 
-# Whether vmi-run's BACKEND boots this bzImage to /init, remembered per
-# (vmi-run, bzImage) so that only the first `make run` pays the probe.
-vmirun_ok() {
-	local stamp
-	stamp=build/linux/.boots-$1-$(cat "$VMIRUN" "$GUEST_KERNEL" 2>/dev/null | sha256sum | cut -c1-16)
-	[ -f "$stamp" ] && return 0
-	[ -f "$stamp.no" ] && return 1
-	echo "run-guest: checking whether vmi-run --backend $1 boots the guest (up to 20 s)" >&2
-	if vmirun_boots_linux "$1"; then touch "$stamp"; else touch "$stamp.no"; return 1; fi
-}
-
+why=
 if [ -z "$platform" ]; then
 	platform=qemu
-	if [ -x "$VMIRUN" ]; then
-		for b in hvm bt; do
-			if vmirun_ok "$b"; then platform=$b; break; fi
-		done
-	fi
+	for b in hvm bt; do
+		w=$(vmirun_usable "$b")
+		[ -z "$w" ] && { platform=$b; break; }
+		why="$why; $b: $w"
+	done
 fi
 case "$platform" in
 qemu)
 	rom=${rom:-$ROM_NATIVE}
-	echo "run-guest: QEMU TCG, ROM: ${rom##*/} (no vmi-run backend boots this guest here)"
+	echo "run-guest: QEMU TCG, ROM: ${rom##*/}${why:+ (vmi-run unusable here${why#;})}"
 	;;
 *)
 	rom=${rom:-$ROM_HYPERCALL}

@@ -1,20 +1,23 @@
 #!/usr/bin/env bash
 # Boot acceptance: the one guest bzImage on every platform, TAP.
-#  a. QEMU TCG, no ROM: runs natively, the self-check passes
-#  b. QEMU TCG, native ROM: ROM found and patched, self-check and vmi.test=1 pass
-#  c. vmi-run hvm, hypercall ROM: the same          (skipped until vmi-run boots Linux)
-#  d. vmi-run hvm, no ROM: the unmodified boot      (skipped until vmi-run boots Linux)
+#  1 a. QEMU TCG, no ROM: runs natively, the self-check passes
+#  2 b. QEMU TCG, native ROM: ROM found and patched, self-check and vmi.test=1 pass
+#  3    QEMU TCG, a ROM with ABI major 2: refused with one line, runs natively
+#  4    QEMU TCG, native ROM, vmi=off: ignored, runs natively
+#  5 c. vmi-run hvm, hypercall ROM: as b       } skipped where the hvm backend
+#  6 d. vmi-run hvm, no ROM: as a              } is too slow to boot Linux
+#  7 e. vmi-run bt, hypercall ROM: as b
+#  8 e. vmi-run bt, no ROM: as a
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 . guest-linux-patch/tests/lib.sh
 TIMEOUT=${BOOT_TIMEOUT:-180}
-log_dir=${TMPDIR:-/tmp}/vmi-boot.$$
-mkdir -p "$log_dir"
-trap 'rm -rf "$log_dir"' EXIT
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
 
-echo "1..4"
-if [ ! -f "$GUEST_KERNEL" ] || [ ! -f "$GUEST_INITRD" ]; then
-	for i in 1 2 3 4; do echo "ok $i # SKIP $GUEST_KERNEL not built (make all)"; done
+echo "1..8"
+if [ ! -f "$GUEST_KERNEL" ] || [ ! -f "$GUEST_INITRD" ] || [ ! -f "$ROM_NATIVE" ]; then
+	for i in $(seq 8); do echo "ok $i # SKIP guest or ROMs not built (make all)"; done
 	exit 0
 fi
 echo "# bzImage sha256 $(sha256sum <"$GUEST_KERNEL" | cut -c1-64) (the same image in every case)"
@@ -33,38 +36,65 @@ check() {
 	fi
 	if [ -z "$missing" ]; then
 		echo "ok $n - $name"
+		grep -aE 'vmi: (ROM|selftest)' "$log" | sed 's/^/# /'
 	else
 		echo "not ok $n - $name: missing \"$missing\""
-		grep -aE 'vmi|ok |panic|BUG|WARN|RIP' "$log" | tail -15 | sed 's/^/# /'
+		grep -aE 'vmi|ok |panic|BUG|WARN|RIP|rip=' "$log" | tail -15 | sed 's/^/# /'
 	fi
 }
 
-# boot NAME PLATFORM ROM APPEND: boot into $log_dir/NAME.
+skip() {
+	n=$((n + 1))
+	echo "ok $n # SKIP $1"
+}
+
+# boot NAME PLATFORM ROM APPEND: boot into $tmp/NAME.
 boot() {
 	guest_cmd "$2" "$3" "$4"
-	timeout "$TIMEOUT" "${CMD[@]}" </dev/null >"$log_dir/$1" 2>&1
+	timeout "$TIMEOUT" "${CMD[@]}" </dev/null >"$tmp/$1" 2>&1
+}
+
+NATIVE_OK=('vmi: no ROM found' 'vmi-init: self-check passed')
+patched_ok() {
+	echo "vmi: ROM $1 1\\.0 at 0x[0-9a-f]+, [0-9]+ calls, [1-9][0-9]* sites patched"
 }
 
 boot a qemu none guest=poweroff
-check "a. QEMU TCG, no ROM: runs natively" "$log_dir/a" \
-	'vmi: no ROM found' 'vmi-init: self-check passed'
+check "a. QEMU TCG, no ROM: runs natively" "$tmp/a" "${NATIVE_OK[@]}"
 
 boot b qemu "$ROM_NATIVE" "guest=poweroff vmi.test=1"
-check "b. QEMU TCG, native ROM: patched, selftest" "$log_dir/b" \
-	'vmi: ROM VMI-x64 native ROM 1\.0 at 0x[0-9a-f]+, [0-9]+ calls, [1-9][0-9]* sites patched' \
+check "b. QEMU TCG, native ROM: patched, selftest" "$tmp/b" \
+	"$(patched_ok 'VMI-x64 native ROM')" \
 	'vmi: selftest [1-9][0-9]* passed, 0 failed' 'vmi-init: self-check passed'
-grep -aE 'vmi: (ROM|selftest)' "$log_dir/b" | sed 's/^/# /'
 
-if vmirun_boots_linux hvm; then
-	boot c hvm "$ROM_HYPERCALL" "guest=poweroff vmi.test=1"
-	check "c. vmi-run hvm, hypercall ROM: patched, selftest" "$log_dir/c" \
-		'vmi: ROM .* [1-9][0-9]* sites patched' \
+# Hostile input: the native ROM claiming ABI 2.0, checksum fixed up.
+python3 - "$ROM_NATIVE" "$tmp/abi2.rom" <<'EOF'
+import sys
+rom = bytearray(open(sys.argv[1], "rb").read())
+rom[0x48:0x4a] = (2).to_bytes(2, "little")
+rom[-1] = (rom[-1] - sum(rom)) & 0xff
+open(sys.argv[2], "wb").write(rom)
+EOF
+boot abi2 qemu "$tmp/abi2.rom" guest=poweroff
+check "QEMU TCG, ROM with ABI major 2: refused, runs natively" "$tmp/abi2" \
+	'vmi: ROM at 0x[0-9a-f]+: unknown ABI major \(ABI 2\.0\); running natively' \
+	'vmi-init: self-check passed'
+
+boot off qemu "$ROM_NATIVE" "guest=poweroff vmi=off"
+check "QEMU TCG, native ROM, vmi=off: runs natively" "$tmp/off" \
+	'vmi: disabled by vmi=off' 'vmi-init: self-check passed'
+
+for backend in hvm bt; do
+	why=$(vmirun_usable "$backend")
+	if [ -n "$why" ]; then
+		skip "vmi-run --backend $backend: $why"
+		skip "vmi-run --backend $backend: $why"
+		continue
+	fi
+	boot "$backend-rom" "$backend" "$ROM_HYPERCALL" "guest=poweroff vmi.test=1"
+	check "vmi-run $backend, hypercall ROM: patched, selftest" "$tmp/$backend-rom" \
+		"$(patched_ok 'VMI-x64 reference hypercall ROM')" \
 		'vmi: selftest [1-9][0-9]* passed, 0 failed' 'vmi-init: self-check passed'
-	grep -aE 'vmi: (ROM|selftest)' "$log_dir/c" | sed 's/^/# /'
-	boot d hvm none guest=poweroff
-	check "d. vmi-run hvm, no ROM: runs natively" "$log_dir/d" \
-		'vmi: no ROM found' 'vmi-init: self-check passed'
-else
-	echo "ok 3 # SKIP vmi-run --backend hvm does not boot Linux here yet"
-	echo "ok 4 # SKIP vmi-run --backend hvm does not boot Linux here yet"
-fi
+	boot "$backend-none" "$backend" none guest=poweroff
+	check "vmi-run $backend, no ROM: runs natively" "$tmp/$backend-none" "${NATIVE_OK[@]}"
+done
