@@ -63,6 +63,12 @@ struct bt_seg {
 struct bt_machine;
 struct bt_cache;
 
+#define BT_CPUID_MEMO 64
+struct bt_cpuid_memo {
+	uint32_t leaf, sub, out[4];
+	bool valid;
+};
+
 struct bt_cpu {
 	/* --- fixed layout (CPU_* offsets) --- */
 	uint64_t gpr[16];
@@ -92,7 +98,8 @@ struct bt_cpu {
 	int kicked;		/* bt__kick() from another thread */
 	int trace;		/* VMI_BT_TRACE=1: interrupts, IRETs; 2: blocks too */		/* a slow path already wrote the full state back */
 	bool fatal, shutdown;	/* leave bt__run with BT_EXIT_FAULT / _SHUTDOWN */
-	uint64_t insns, blocks, slow_mem, helpers, exceptions, translations, hypercalls;	/* --stats */
+	uint64_t insns, blocks, slow_mem, helpers, exceptions, translations, hypercalls; /* stats */
+	struct bt_cpuid_memo cpuid_memo[BT_CPUID_MEMO];
 	struct bt_machine *m;
 	struct bt_cache *cache;
 };

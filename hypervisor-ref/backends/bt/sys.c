@@ -39,8 +39,16 @@ static bool cpl0(struct hx *h)
 
 #define HV_SIGNATURE	"VMI-X64\0\0\0\0\0"	/* as backends/hvm: calls.toml cpuid */
 
+/* Host CPUID traps when this host is itself a guest (microseconds), and
+ * Linux uses CPUID to serialize: answers are memoized per vCPU. */
 void bt__cpuid(struct bt_cpu *c, uint32_t leaf, uint32_t sub, uint32_t out[4])
 {
+	unsigned slot = (leaf * 7 + sub) % BT_CPUID_MEMO;
+	struct bt_cpuid_memo *m = &c->cpuid_memo[slot];
+	if (m->valid && m->leaf == leaf && m->sub == sub) {
+		memcpy(out, m->out, sizeof(m->out));
+		return;
+	}
 	unsigned a = 0, b = 0, cc = 0, d = 0;
 	if (leaf == 0x40000000) {
 		a = 0x40000000;
@@ -55,6 +63,8 @@ void bt__cpuid(struct bt_cpu *c, uint32_t leaf, uint32_t sub, uint32_t out[4])
 	out[1] = b;
 	out[2] = cc;
 	out[3] = d;
+	*m = (struct bt_cpuid_memo){ .leaf = leaf, .sub = sub, .valid = true };
+	memcpy(m->out, out, sizeof(m->out));
 }
 
 /* The TSC, VMX/SVM, x2APIC, XSAVE/AVX, PCID, monitor and the rest that the
