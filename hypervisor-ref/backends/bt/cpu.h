@@ -100,6 +100,8 @@ struct bt_cpu {
 	bool fatal, shutdown;	/* leave bt__run with BT_EXIT_FAULT / _SHUTDOWN */
 	uint64_t insns, blocks, slow_mem, helpers, exceptions, translations, hypercalls; /* stats */
 	struct bt_cpuid_memo cpuid_memo[BT_CPUID_MEMO];
+	/* instruction-fetch translations for the dispatcher: [user][page hash] */
+	struct { uint64_t vpage, ppage; } itlb[2][64];
 	struct bt_machine *m;
 	struct bt_cache *cache;
 };

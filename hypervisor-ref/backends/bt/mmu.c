@@ -31,8 +31,16 @@ uint8_t *mmu__ram(struct bt_cpu *c, uint64_t pa, uint64_t len)
 
 /* Both TLB flushes also drop the jump cache: its entries skip the
  * rip -> physical check the dispatcher makes. */
+static void itlb_flush(struct bt_cpu *c)
+{
+	for (int u = 0; u < 2; u++)
+		for (int i = 0; i < 64; i++)
+			c->itlb[u][i].vpage = 1;
+}
+
 void mmu__flush(struct bt_cpu *c)
 {
+	itlb_flush(c);
 	if (c->cache)
 		cache__jc_flush(c);
 	for (int u = 0; u < 2; u++)
@@ -43,6 +51,7 @@ void mmu__flush(struct bt_cpu *c)
 
 void mmu__flush_page(struct bt_cpu *c, uint64_t va)
 {
+	itlb_flush(c);
 	cache__jc_flush(c);
 	unsigned i = (va >> 12) & (BT_TLB_ENTRIES - 1);
 	for (int u = 0; u < 2; u++)
@@ -175,9 +184,21 @@ int mmu__translate(struct bt_cpu *c, uint64_t va, enum acc a, bool user, uint64_
 	return -1;
 }
 
+/* Paging-mode changes (CR0, CR4, EFER) and CR3 writes all flush. */
 int mmu__fetch(struct bt_cpu *c, uint64_t va, uint64_t *pa, bool raise)
 {
-	return mmu__translate(c, va, ACC_X, c->cpl == 3, pa, raise);
+	unsigned u = c->cpl == 3, i = (unsigned)(va >> 12) & 63;
+	if (c->itlb[u][i].vpage == (va & PAGE_MASK)) {
+		*pa = c->itlb[u][i].ppage | (va & (PAGE_SIZE - 1));
+		return 0;
+	}
+	if (mmu__translate(c, va, ACC_X, u, pa, raise))
+		return -1;
+	if ((c->cr0 & CR0_PG) || (c->efer & EFER_LMA)) {
+		c->itlb[u][i].vpage = va & PAGE_MASK;
+		c->itlb[u][i].ppage = *pa & PAGE_MASK;
+	}
+	return 0;
 }
 
 /* Fill the inline TLB for the page of va, when it is plain RAM. */
