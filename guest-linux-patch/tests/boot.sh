@@ -36,7 +36,7 @@ check() {
 	fi
 	if [ -z "$missing" ]; then
 		echo "ok $n - $name"
-		grep -aE 'vmi: (ROM|selftest)' "$log" | sed 's/^/# /'
+		grep -aE 'vmi: (ROM|selftest)' "$log" | sed 's/^/# /' || true
 	else
 		echo "not ok $n - $name: missing \"$missing\""
 		grep -aE 'vmi|ok |panic|BUG|WARN|RIP|rip=' "$log" | tail -15 | sed 's/^/# /'
@@ -98,3 +98,4 @@ for backend in hvm bt; do
 	boot "$backend-none" "$backend" none guest=poweroff
 	check "vmi-run $backend, no ROM: runs natively" "$tmp/$backend-none" "${NATIVE_OK[@]}"
 done
+exit 0
