@@ -62,34 +62,49 @@ bt_enter:
 	sub rsp, 8		/* keep the host stack 16-byte aligned */
 	mov gs:[CPU_HOST_RSP], rsp
 	mov gs:[CPU_RESUME], rdi
-	fxrstor64 gs:[CPU_FX]
 	push qword ptr gs:[CPU_ENTRY_FL]
 	popfq
 	LOAD_ALL CPU_GPR
 	jmp qword ptr gs:[CPU_RESUME]
 	.size bt_enter, .-bt_enter
 
-/* The guest's FPU state to the vCPU record, and a clean one for host C code
- * (the guest may have left unusual rounding or precision settings). */
+/*
+ * The guest's FPU state is loaded lazily: a block with x87/MMX/SSE code loads
+ * it on first use (CPU_FPU_LIVE = 1, see translate.c). Leaving, it goes back
+ * to the vCPU record and host C code gets a clean FPU (the guest may have
+ * left odd rounding or precision settings). Clobbers the flags.
+ */
 .macro FPU_OUT
+	cmp qword ptr gs:[CPU_FPU_LIVE], 0
+	je 1f
 	fxsave64 gs:[CPU_FX]
 	fninit
 	ldmxcsr gs:[CPU_HOST_MXCSR]
+1:
+.endm
+
+/* After a slow-path call: the guest's FPU back where it was live. */
+.macro FPU_BACK
+	cmp qword ptr gs:[CPU_FPU_LIVE], 0
+	je 1f
+	fxrstor64 gs:[CPU_FX]
+1:
 .endm
 
 /* Leave translated code; the exit stub already stored the guest rip. */
 	.globl bt_exit
 bt_exit:
 	SAVE_ALL CPU_GPR
-	FPU_OUT
 	mov rsp, gs:[CPU_HOST_RSP]
 	pushfq
 	pop rax
 	mov gs:[CPU_EXIT_FL], rax
+	FPU_OUT
 	/* fall through */
 	.globl bt_exit_nosave
 bt_exit_nosave:
 	mov rsp, gs:[CPU_HOST_RSP]
+	mov qword ptr gs:[CPU_FPU_LIVE], 0
 	cld
 	add rsp, 8
 	pop r15
@@ -120,7 +135,7 @@ bt_slow_mem:
 	call bt_mem_slow
 	test eax, eax
 	jz bt_exit_nosave
-	fxrstor64 gs:[CPU_FX]
+	FPU_BACK
 	push qword ptr gs:[CPU_HOST_FL]
 	popfq
 	LOAD_ALL CPU_RAW
@@ -144,7 +159,7 @@ bt_slow_wb:
 	call bt_mem_writeback
 	test eax, eax
 	jz bt_exit_nosave
-	fxrstor64 gs:[CPU_FX]
+	FPU_BACK
 	push qword ptr gs:[CPU_HOST_FL]
 	popfq
 	LOAD_ALL CPU_RAW

@@ -371,12 +371,52 @@ static bool needs_align16(struct tx *t, const ZydisDecodedOperand *m)
 	}
 }
 
+static bool uses_fpu(const struct tx *t)
+{
+	switch (t->in.meta.category) {
+	case ZYDIS_CATEGORY_X87_ALU: case ZYDIS_CATEGORY_FCMOV: case ZYDIS_CATEGORY_MMX:
+	case ZYDIS_CATEGORY_SSE: case ZYDIS_CATEGORY_LOGICAL_FP: case ZYDIS_CATEGORY_STTNI:
+		return true;
+	default:
+		break;
+	}
+	for (int i = 0; i < t->in.operand_count; i++) {
+		if (t->ops[i].type != ZYDIS_OPERAND_TYPE_REGISTER)
+			continue;
+		ZydisRegister r = t->ops[i].reg.value;
+		ZydisRegisterClass k = ZydisRegisterGetClass(r);
+		if (k == ZYDIS_REGCLASS_X87 || k == ZYDIS_REGCLASS_MMX || k == ZYDIS_REGCLASS_XMM ||
+		    r == ZYDIS_REGISTER_MXCSR || r == ZYDIS_REGISTER_X87CONTROL ||
+		    r == ZYDIS_REGISTER_X87STATUS || r == ZYDIS_REGISTER_X87TAG)
+			return true;
+	}
+	return false;
+}
+
+/* Before a block's first x87/MMX/SSE instruction: load the guest's FPU state
+ * unless it is live already (flag-free: jrcxz). */
+static void emit_fpu_load(struct tx *t)
+{
+	struct emit *e = &t->e;
+	e_gs_abs(e, OP_STORE, R_CX, CPU_TMP);
+	e_gs_abs(e, OP_LOAD, R_CX, CPU_FPU_LIVE);
+	e8(e, 0xe3); e8(e, 2);				/* jrcxz load */
+	e8(e, 0xeb); e8(e, 23);				/* jmp done */
+	e8(e, 0x65); e8(e, 0x48); e8(e, 0x0f); e8(e, 0xae); e8(e, 0x0c); e8(e, 0x25);
+	e32(e, CPU_FX);					/* load: fxrstor64 gs:[CPU_FX] */
+	e_gs_store_imm(e, CPU_FPU_LIVE, 1);
+	e_gs_abs(e, OP_LOAD, R_CX, CPU_TMP);		/* done: */
+	t->fpu_loaded = true;
+}
+
 static int tx_generic(struct tx *t)
 {
 	if (!copyable_category(&t->in) || (t->in.attributes & ZYDIS_ATTRIB_IS_PRIVILEGED))
 		return -1;
 	if (t->in.encoding != ZYDIS_INSTRUCTION_ENCODING_LEGACY || fpu_state_op(t->in.mnemonic))
 		return -1;	/* VEX/EVEX/XOP/3DNow!: not offered (CPUID) */
+	if (!t->fpu_loaded && uses_fpu(t))
+		emit_fpu_load(t);
 	if (t->in.mnemonic == ZYDIS_MNEMONIC_DIV || t->in.mnemonic == ZYDIS_MNEMONIC_IDIV ||
 	    t->in.mnemonic == ZYDIS_MNEMONIC_XLAT)
 		return -1;
@@ -586,6 +626,7 @@ struct bt_block *translate__block(struct bt_cpu *c, uint64_t rip, uint64_t pa, u
 	struct bt_cache *k = c->cache;
 	static __thread struct tx t;
 	memset(&t, 0, offsetof(struct tx, items));
+	t.fpu_loaded = false;
 	t.nitems = 0;
 	t.c = c;
 	t.bits = cpu__code_bits(c);
@@ -622,10 +663,12 @@ struct bt_block *translate__block(struct bt_cpu *c, uint64_t rip, uint64_t pa, u
 			t.next = (uint32_t)t.next;
 		uint8_t *mark = t.e.p;
 		int saved_items = t.nitems;
+		bool fpu_loaded = t.fpu_loaded;
 		int r = tx_insn(&t);
 		if (r < 0 || t.fail) {
 			t.e.p = mark;
 			t.nitems = saved_items;
+			t.fpu_loaded = fpu_loaded;
 			t.fail = 0;
 			if (n == 0) {
 				/* The C interpreter runs it; no code for this block. */

@@ -36,6 +36,7 @@ struct tx {
 	int nitems;
 	int fail;
 	uint64_t flags_live;	/* arithmetic flags live into the current insn */
+	bool fpu_loaded;	/* the block already made the guest FPU state live */
 	uint64_t live_in[BT_MAX_BLOCK_INSNS];
 	unsigned nlive;
 };
