@@ -263,6 +263,7 @@ static void phys_rw(struct bt_cpu *c, uint64_t pa, void *buf, unsigned len, bool
 static int virt_rw(struct bt_cpu *c, uint64_t va, void *buf, unsigned len, bool user, bool write)
 {
 	uint64_t pa[4];
+	uint8_t *host[4];
 	unsigned n[4], k = 0;
 	if (len > 2 * PAGE_SIZE)
 		return -1;
@@ -270,14 +271,27 @@ static int virt_rw(struct bt_cpu *c, uint64_t va, void *buf, unsigned len, bool 
 		n[k] = (unsigned)(PAGE_SIZE - (v & (PAGE_SIZE - 1)));
 		if (n[k] > left)
 			n[k] = (unsigned)left;
-		if (mmu__translate(c, v, write ? ACC_W : ACC_R, user, &pa[k], true))
-			return -1;
+		/* the inline TLB first: it only holds plain RAM, and never write
+		 * access to a page with translations */
+		struct bt_tlbe *e = &c->tlb[user][write][(v >> 12) & (BT_TLB_ENTRIES - 1)];
+		host[k] = NULL;
+		if (e->tag == (v & PAGE_MASK)) {
+			host[k] = (uint8_t *)(uintptr_t)(v + (uint64_t)e->addend);
+		} else {
+			if (mmu__translate(c, v, write ? ACC_W : ACC_R, user, &pa[k], true))
+				return -1;
+			tlb_fill(c, v, write ? ACC_W : ACC_R, user);
+		}
 		v += n[k];
 		left -= n[k];
 	}
 	uint8_t *p = buf;
-	for (unsigned i = 0; i < k; p += n[i], i++)
-		phys_rw(c, pa[i], p, n[i], write);
+	for (unsigned i = 0; i < k; p += n[i], i++) {
+		if (host[i])
+			memcpy(write ? host[i] : p, write ? p : host[i], n[i]);
+		else
+			phys_rw(c, pa[i], p, n[i], write);
+	}
 	return 0;
 }
 
