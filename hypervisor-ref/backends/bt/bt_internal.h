@@ -89,6 +89,7 @@ void mmu__flush_page(struct bt_cpu *c, uint64_t va);
 int mmu__translate(struct bt_cpu *c, uint64_t va, enum acc a, bool user, uint64_t *pa, bool raise);
 uint8_t *mmu__ram(struct bt_cpu *c, uint64_t pa, uint64_t len);
 int mmu__read(struct bt_cpu *c, uint64_t va, void *buf, unsigned len, bool user);
+uint8_t *mmu__host(struct bt_cpu *c, uint64_t va, bool write, bool user);
 int mmu__write(struct bt_cpu *c, uint64_t va, const void *buf, unsigned len, bool user);
 int mmu__fetch(struct bt_cpu *c, uint64_t va, uint64_t *pa, bool raise);
 void mmu__drop_write_entries(struct bt_cpu *c, uint64_t pa_page);

@@ -244,7 +244,7 @@ struct bt_block *cache__lookup(struct bt_cpu *c, uint64_t rip, uint64_t pa, uint
 {
 	struct bt_cache *k = c->cache;
 	unsigned h = hash(rip);
-	for (struct bt_block *b = k->hash[h]; b; b = b->next) {
+	for (struct bt_block **p = &k->hash[h], *b; (b = *p); p = &b->next) {
 		if (b->rip != rip || b->pa != pa || b->mode != mode)
 			continue;
 		if (b->pa2 != ~0ull) {
@@ -253,6 +253,11 @@ struct bt_block *cache__lookup(struct bt_cpu *c, uint64_t rip, uint64_t pa, uint
 			    pa2 != b->pa2)
 				continue;
 		}
+		/* to the front: the same rip in other address spaces (old
+		 * processes) would otherwise be walked on every lookup */
+		*p = b->next;
+		b->next = k->hash[h];
+		k->hash[h] = b;
 		return b;
 	}
 	struct bt_block *b = translate__block(c, rip, pa, mode);

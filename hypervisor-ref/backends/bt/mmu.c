@@ -295,6 +295,16 @@ static int virt_rw(struct bt_cpu *c, uint64_t va, void *buf, unsigned len, bool 
 	return 0;
 }
 
+/* The host address of va when the inline TLB already maps its page for this
+ * access (plain RAM; never a write to a page with translations), else NULL. */
+uint8_t *mmu__host(struct bt_cpu *c, uint64_t va, bool write, bool user)
+{
+	struct bt_tlbe *e = &c->tlb[user][write][(va >> 12) & (BT_TLB_ENTRIES - 1)];
+	if (e->tag != (va & PAGE_MASK))
+		return NULL;
+	return (uint8_t *)(uintptr_t)(va + (uint64_t)e->addend);
+}
+
 int mmu__read(struct bt_cpu *c, uint64_t va, void *buf, unsigned len, bool user)
 {
 	return virt_rw(c, va, buf, len, user, false);

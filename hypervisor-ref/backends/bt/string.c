@@ -23,6 +23,48 @@ static uint64_t cmp_flags(uint64_t a, uint64_t b, unsigned bits)
 	return f & RFL_ARITH;
 }
 
+/*
+ * REP MOVS/STOS forward over RAM the TLB already maps: whole page runs with
+ * memmove/stores instead of one checked access per element. Returns the
+ * elements done (0: take the per-element path, which also fills the TLB).
+ */
+static uint64_t bulk(struct hx *h, bool movs, unsigned w, uint64_t am, uint64_t srcbase)
+{
+	struct bt_cpu *c = h->c;
+	uint64_t cnt = c->gpr[R_CX] & am;
+	uint64_t si = (c->gpr[R_SI] & am) + srcbase, di = c->gpr[R_DI] & am;
+	if (h->in.machine_mode != ZYDIS_MACHINE_MODE_LONG_64) {
+		si = (uint32_t)si;
+		di = (uint32_t)di;
+	}
+	uint64_t room = (PAGE_SIZE - (di & (PAGE_SIZE - 1))) / w;
+	if (movs && (PAGE_SIZE - (si & (PAGE_SIZE - 1))) / w < room)
+		room = (PAGE_SIZE - (si & (PAGE_SIZE - 1))) / w;
+	if (room > cnt)
+		room = cnt;
+	if (!room)
+		return 0;
+	uint8_t *d = mmu__host(c, di, true, h->user);
+	uint8_t *s = movs ? mmu__host(c, si, false, h->user) : NULL;
+	if (!d || (movs && !s))
+		return 0;
+	if (movs && d > s && d < s + room * w) {
+		/* overlapping forward copy: element by element, as the CPU does */
+		for (uint64_t i = 0; i < room; i++)
+			memmove(d + i * w, s + i * w, w);
+	} else if (movs) {
+		memmove(d, s, room * w);
+	} else {
+		for (uint64_t i = 0; i < room; i++)
+			memcpy(d + i * w, &c->gpr[R_AX], w);
+	}
+	if (movs)
+		c->gpr[R_SI] = (c->gpr[R_SI] & ~am) | ((c->gpr[R_SI] + room * w) & am);
+	c->gpr[R_DI] = (c->gpr[R_DI] & ~am) | ((c->gpr[R_DI] + room * w) & am);
+	c->gpr[R_CX] = (c->gpr[R_CX] & ~am) | ((c->gpr[R_CX] - room) & am);
+	return room;
+}
+
 int string__exec(struct hx *h)
 {
 	struct bt_cpu *c = h->c;
@@ -45,11 +87,22 @@ int string__exec(struct hx *h)
 	}
 	uint64_t srcbase = h->in.attributes & ZYDIS_ATTRIB_HAS_SEGMENT_FS ? c->seg[S_FS].base :
 			   h->in.attributes & ZYDIS_ATTRIB_HAS_SEGMENT_GS ? c->seg[S_GS].base : 0;
+	bool movs = mn >= ZYDIS_MNEMONIC_MOVSB && mn <= ZYDIS_MNEMONIC_MOVSW && mn != ZYDIS_MNEMONIC_MOVSX &&
+		    mn != ZYDIS_MNEMONIC_MOVSXD;
+	bool stos = mn >= ZYDIS_MNEMONIC_STOSB && mn <= ZYDIS_MNEMONIC_STOSW;
+	bool fast = rep && !io && (movs || stos) && !(c->rflags & RFL_DF);
 	for (unsigned n = 0;; n++) {
 		if (rep && (c->gpr[R_CX] & am) == 0)
 			return 0;
-		if (n == SLICE)
+		if (n >= SLICE)
 			return -1;	/* rip unchanged: resumes after pending interrupts */
+		if (fast) {
+			uint64_t done = bulk(h, movs, w, am, srcbase);
+			if (done) {
+				n += (unsigned)(done < SLICE ? done : SLICE) - 1;
+				continue;
+			}
+		}
 		uint64_t si = (c->gpr[R_SI] & am) + srcbase, di = c->gpr[R_DI] & am;
 		uint64_t a = 0, b = 0;
 		uint32_t io_v = 0;
