@@ -37,6 +37,16 @@ if [ -x conformance/run ] && [ -f $B/conformance/conformance.elf ]; then
 		"bt: conformance/run --target vmi-run-bt: 0 failed"
 fi
 
+# The Linux guest (guest-linux-patch), when it has been built: VMI and unmodified.
+if [ -f $B/linux/bzImage ] && [ -f $B/linux/initramfs.cpio.gz ]; then
+	for rom in "" "--rom none"; do
+		out=$(run --mem 256M $rom --kernel $B/linux/bzImage --initrd $B/linux/initramfs.cpio.gz \
+			--append "console=ttyS0 panic=-1 guest=poweroff"); rc=$?
+		check 'grep -q "^vmi-init: self-check passed" <<<"$out"' \
+			"bt: Linux ${rom:-with the hypercall ROM} boots and passes its self-check"
+	done
+fi
+
 out=$($B/vmi-run --probe 2>&1); rc=$?
 check 'grep -Eq "^bt +available: [0-9]+ MIPS, [0-9.]+ us per exit" <<<"$out"' "bt: --probe measures bt"
 echo "1..$n"
