@@ -48,6 +48,18 @@ if command -v qemu-system-x86_64 >/dev/null; then
 else
 	echo "bt: QEMU not installed: no peer figure"
 fi
+# Linux (guest-linux-patch) boot to its self-check and power-off, when built.
+LK=$B/linux/bzImage LI=$B/linux/initramfs.cpio.gz
+if [ -f $LK ] && [ -f $LI ]; then
+	APPEND="console=ttyS0 panic=-1 guest=poweroff"
+	lbt() { $B/vmi-run --backend bt --mem 256M "$@" --kernel $LK --initrd $LI --append "$APPEND"; }
+	lq() {
+		qemu-system-x86_64 -accel tcg -cpu max -m 256 -display none -serial null -monitor none \
+			-no-reboot -kernel $LK -initrd $LI -append "$APPEND"
+	}
+	printf 'bt: Linux boot to power-off (CPU s, best of 3): bt VMI %s, bt unmodified %s, QEMU TCG %s\n' \
+		"$(best lbt)" "$(best lbt --rom none)" "$(best lq)"
+fi
 if [ -x conformance/run ]; then
 	t=$(conformance/run --target vmi-run-bt 2>&1 | grep -E '^[0-9]+ passed|# vmi-run-bt:' | tr '\n' ' ')
 	echo "bt: conformance suite: $t"
