@@ -25,6 +25,12 @@ struct bt_memdesc {
 	uint8_t size, read, write, seg, addr32, parked, align;
 };
 
+/* A helper block's instruction, decoded once (helpers__exec). */
+struct bt_decoded {
+	ZydisDecodedInstruction in;
+	ZydisDecodedOperand ops[ZYDIS_MAX_OPERAND_COUNT];
+};
+
 struct bt_block {
 	uint64_t rip, pa, pa2;	/* pa2: second page of a page-crossing insn, or ~0 */
 	uint32_t mode;		/* code bits | cpl<<8 */
@@ -36,6 +42,7 @@ struct bt_block {
 	struct bt_block *next;
 	uint32_t pnext[2];	/* per-page lists (pa's page, pa2's page); index + 1 */
 	bool dead;		/* invalidated by a store; its entries jump to exit */
+	struct bt_decoded *dec;	/* helper blocks: the decoded instruction, or NULL */
 };
 
 struct bt_cache {
@@ -48,6 +55,8 @@ struct bt_cache {
 	struct bt_block *hash[1u << BT_HASH_BITS];
 	uint8_t *code_page;	/* one byte per guest-physical page */
 	uint32_t *page_head;	/* blocks on each guest-physical page; index + 1 */
+	struct bt_decoded *dec;	/* pool for helper blocks, emptied with the cache */
+	size_t ndec, maxdec;
 	uint64_t npages, flushes, invalidations;
 	struct bt_opts opts;
 	char msg[160];
@@ -105,7 +114,7 @@ void except__fatal(struct bt_cpu *c, const char *fmt, ...) __attribute__((format
 
 /* helpers.c */
 /* Execute the instruction at rip in C; returns a bt_exit to leave, or -1 to go on. */
-int helpers__exec(struct bt_cpu *c);
+int helpers__exec(struct bt_cpu *c, const struct bt_decoded *dec);
 uint64_t helpers__read_flags(struct bt_cpu *c);
 
 /* run.c */

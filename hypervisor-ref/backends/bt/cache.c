@@ -132,7 +132,9 @@ int cache__init(struct bt_cpu *c, const struct bt_opts *o)
 	k->npages = (c->m->ram_size + PAGE_SIZE - 1) / PAGE_SIZE;
 	k->code_page = calloc(k->npages ? k->npages : 1, 1);
 	k->page_head = calloc(k->npages ? k->npages : 1, sizeof(*k->page_head));
-	if (!k->blocks || !k->code_page || !k->page_head)
+	k->maxdec = 4096;
+	k->dec = calloc(k->maxdec, sizeof(*k->dec));
+	if (!k->blocks || !k->code_page || !k->page_head || !k->dec)
 		return -1;
 	init_tramps(k);
 	cache__jc_flush(c);
@@ -159,6 +161,7 @@ void cache__fini(struct bt_cpu *c)
 	free(k->blocks);
 	free(k->code_page);
 	free(k->page_head);
+	free(k->dec);
 	free(k);
 	c->cache = NULL;
 }
@@ -172,6 +175,7 @@ void cache__flush(struct bt_cpu *c)
 	memset(k->code_page, 0, k->npages);
 	memset(k->page_head, 0, k->npages * sizeof(*k->page_head));
 	k->nblocks = 0;
+	k->ndec = 0;
 	init_tramps(k);
 	cache__jc_flush(c);
 	k->flushes++;

@@ -335,15 +335,21 @@ int helpers__dispatch(struct hx *h)
 }
 
 /* Execute the instruction at rip. Returns a bt_exit to leave bt__run, or -1. */
-int helpers__exec(struct bt_cpu *c)
+int helpers__exec(struct bt_cpu *c, const struct bt_decoded *dec)
 {
 	static __thread struct hx h;
 	uint64_t pa2;
 	h.c = c;
 	h.user = c->cpl == 3;
 	c->helpers++;
-	if (translate__decode(c, c->rip, &h.in, h.ops, &pa2, h.bytes, true) < 0)
+	if (dec) {
+		/* the block was looked up by (rip, physical page, mode) and dies
+		 * with a store to its page: the bytes are the ones decoded */
+		h.in = dec->in;
+		memcpy(h.ops, dec->ops, sizeof(h.ops));
+	} else if (translate__decode(c, c->rip, &h.in, h.ops, &pa2, h.bytes, true) < 0) {
 		return -1;
+	}
 	h.next = c->rip + h.in.length;
 	if (h.in.machine_mode != ZYDIS_MACHINE_MODE_LONG_64)
 		h.next = (uint32_t)h.next;

@@ -160,7 +160,7 @@ enum bt_exit bt__run(struct bt_cpu *c, uint64_t slice)
 				(unsigned long long)c->gpr[R_SP], b->helper ? " helper" : "");
 		if (b->helper) {
 			c->last_stub = 0;
-			int r = helpers__exec(c);
+			int r = helpers__exec(c, b->dec);
 			if (shadow)
 				c->irq_shadow = false;
 			if (r >= 0)

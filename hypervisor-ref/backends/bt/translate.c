@@ -675,6 +675,11 @@ struct bt_block *translate__block(struct bt_cpu *c, uint64_t rip, uint64_t pa, u
 				b->helper = true;
 				b->ninsn = 1;
 				b->code = NULL;
+				if (k->ndec < k->maxdec) {
+					b->dec = &k->dec[k->ndec++];
+					b->dec->in = t.in;
+					memcpy(b->dec->ops, t.ops, sizeof(t.ops));
+				}
 				k->used = (size_t)(start - k->buf);
 				return b;
 			}
