@@ -5,7 +5,7 @@
 HV            := hypervisor-ref
 VMIRUN        := $(BUILD)/vmi-run
 VMIRUN_DEVICES := uart debug_exit reset rtc pic pit
-VMIRUN_CORE   := vm run iothread dispatch hc_cpu hc_desc hc_mmu hc_time gen/dispatch \
+VMIRUN_CORE   := vm run iothread walk dispatch hc_cpu hc_desc hc_mmu hc_time gen/dispatch \
                  boot bzimage multiboot rom backends
 VMIRUN_SRCS   := $(addprefix $(HV)/,$(addsuffix .c,$(VMIRUN_CORE))) \
                  $(addprefix $(HV)/devices/,$(addsuffix .c,$(VMIRUN_DEVICES))) \

@@ -3,7 +3,7 @@
 HV_TESTDIR   := $(BUILD)/hv-tests
 # Everything in vmi-run except main and the backends: what the units link.
 HV_UNIT_LIB  := $(filter-out $(HV)/backends.c $(HV)/backends/%,$(VMIRUN_SRCS)) $(HV)/tests/fake.c
-HV_UNITS     := dispatch_test devices_test loader_test
+HV_UNITS     := dispatch_test devices_test loader_test walk_test
 HV_UNIT_BINS := $(foreach t,$(HV_UNITS),$(HV_TESTDIR)/$(t) $(HV_TESTDIR)/$(t)-san)
 
 $(HV_TESTDIR)/%: $(call HV_OBJ,$(HV)/tests/%.c $(HV_UNIT_LIB))

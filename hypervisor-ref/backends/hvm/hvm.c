@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "hvm.h"
+#include "walk.h"
 
 #define TSS_ADDR	0xfffbd000ull	/* 3 pages Intel's real-mode emulation needs */
 #define MSI_ADDR	0xfee00000u	/* fixed delivery, physical, APIC ID 0 */
@@ -236,13 +237,22 @@ static void hvm_raise_vector(struct backend *b, uint8_t vector)
 	ioctl(((struct hvm *)b)->vm_fd, KVM_SIGNAL_MSI, &msi);
 }
 
+/* The software walk: KVM_TRANSLATE reports every page writable, and the
+ * walk needs no ioctl when the registers came with the exit. KVM_TRANSLATE
+ * stays for paging modes other than long mode. */
 static int hvm_translate(struct backend *b, uint64_t gva, bool write, uint64_t *gpa)
 {
+	struct hvm *h = (struct hvm *)b;
 	struct kvm_translation t = { .linear_address = gva };
+	struct vcpu_sregs s;
+	int rc;
 
-	if (ioctl(((struct hvm *)b)->vcpu_fd, KVM_TRANSLATE, &t) < 0 || !t.valid)
+	if (hvm_regs__get_s(b, &s) < 0)
 		return -1;
-	if (write && !t.writeable)
+	rc = walk__translate(h->vm, &s, gva, write, gpa);
+	if (rc != WALK_MODE)
+		return rc == WALK_OK ? 0 : -1;
+	if (ioctl(h->vcpu_fd, KVM_TRANSLATE, &t) < 0 || !t.valid)
 		return -1;
 	*gpa = t.physical_address;
 	return 0;
