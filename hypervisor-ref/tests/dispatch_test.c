@@ -444,6 +444,44 @@ START_TEST(locks)
 }
 END_TEST
 
+/* Hostile arguments in bulk: random numbers and arguments, half of them
+ * near RAM's edges or the no-map window. Nothing may crash (the sanitizers
+ * watch), rax must be an s64 error or a value, and the transport keeps every
+ * register but rax and rdx. */
+START_TEST(random_calls)
+{
+	static const uint64_t edges[] = { 0, RAM - 8, RAM - 1, RAM, NOMAP - 4, NOMAP, RO,
+					  ~0ull, ~0ull - 7, 1ull << 63, 0xfff, 0x1000 };
+	uint64_t x = 0x2545f4914f6cdd1dull;
+
+	gdt();
+	for (unsigned i = 0; i < 20000; i++) {
+		struct vcpu_regs r = fake.regs, before;
+		uint64_t *a[6] = { &r.rdi, &r.rsi, &r.r10, &r.rcx, &r.r8, &r.r9 };
+
+		x ^= x << 13; x ^= x >> 7; x ^= x << 17;
+		r.rax = x % (VMI_NUM_CALLS + 2);
+		/* keep the vCPU state sane: the fake applies what it is told */
+		if (r.rax == VMI_CALL_WRITE_CR0 || r.rax == VMI_CALL_WRITE_CR4 ||
+		    r.rax == VMI_CALL_WRITE_CR3 || r.rax == VMI_CALL_LOAD_GDT)
+			continue;
+		for (int j = 0; j < 6; j++) {
+			x ^= x << 13; x ^= x >> 7; x ^= x << 17;
+			*a[j] = (x & 3) ? edges[(x >> 8) % 12] + ((x >> 20) & 15) : x;
+		}
+		r.rbx = x; r.r12 = ~x; r.rbp = x >> 3;
+		before = r;
+		dispatch__hypercall(&vm, &r, (x >> 60) == 0 ? 3 : 0);
+		ck_assert(r.rbx == before.rbx && r.r12 == before.r12 && r.rbp == before.rbp &&
+			  r.rdi == before.rdi && r.rsi == before.rsi && r.r10 == before.r10 &&
+			  r.rcx == before.rcx && r.r8 == before.r8 && r.r9 == before.r9 &&
+			  r.rsp == before.rsp && r.rip == before.rip);
+		fake.sregs.cr0 = 0x80000011;
+		fake.sregs.cr4 = 0x20;
+	}
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("dispatch");
@@ -470,6 +508,7 @@ int main(void)
 	tcase_add_test(t, time);
 	tcase_add_test(t, alarm);
 	tcase_add_test(t, locks);
+	tcase_add_test(t, random_calls);
 	suite_add_tcase(s, t);
 	sr = srunner_create(s);
 	srunner_set_tap(sr, "-");

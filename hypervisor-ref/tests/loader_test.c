@@ -326,6 +326,39 @@ START_TEST(garbage)
 }
 END_TEST
 
+/* Random corruption of valid images: each must load or be refused with one
+ * line; under the sanitizers a stray read or write would abort. */
+START_TEST(mutations)
+{
+	uint64_t x = 0x9e3779b97f4a7c15ull;
+	uint8_t *imgs[3] = { bzimage(), elf32(), elf64() };
+	const size_t lens[3] = { BZ_LEN, MB_LEN, MB_LEN };
+	uint8_t *buf = malloc(BZ_LEN > MB_LEN ? BZ_LEN : MB_LEN);
+
+	for (unsigned i = 0; i < 3000; i++) {
+		unsigned which = i % 3, n;
+		size_t len = lens[which];
+
+		memcpy(buf, imgs[which], len);
+		x ^= x << 13; x ^= x >> 7; x ^= x << 17;
+		n = 1 + (unsigned)(x % 4);
+		for (unsigned j = 0; j < n; j++) {
+			x ^= x << 13; x ^= x >> 7; x ^= x << 17;
+			/* mostly the headers, where the checks are */
+			size_t at = (x >> 8) % (x & 1 ? 0x300 : len);
+			buf[at] = (uint8_t)(x >> 32);
+		}
+		if (x & 0x100)
+			len -= (x >> 40) % len;		/* and truncations */
+		if (load(buf, len, "rd", 2, "console=ttyS0") < 0)
+			ck_assert_msg(err[0] && !strchr(err, '\n'), "case %u: no single-line error", i);
+	}
+	free(buf);
+	for (int i = 0; i < 3; i++)
+		free(imgs[i]);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("loader");
@@ -341,6 +374,7 @@ int main(void)
 	tcase_add_test(t, mb_valid64);
 	tcase_add_test(t, mb_bad);
 	tcase_add_test(t, garbage);
+	tcase_add_test(t, mutations);
 	suite_add_tcase(s, t);
 	sr = srunner_create(s);
 	srunner_set_tap(sr, "-");
