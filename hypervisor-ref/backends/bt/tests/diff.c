@@ -14,6 +14,7 @@
 
 struct diff {
 	uc_engine *uc, *uc32;
+	unsigned long runs;	/* Unicorn's TB cache crashes after ~10^5 reuses */
 	struct bt_machine m;
 	struct bt_cpu *c;
 	uint8_t *ram, *uram;
@@ -110,6 +111,19 @@ static uc_engine *engine(struct diff *d, const struct gen_case *g)
 	return g->bits == 64 ? d->uc : d->uc32;
 }
 
+/* Unicorn 2 segfaults in tb_set_jmp_target after ~170,000 emu_start calls on
+ * one engine with cache removals in between: start afresh now and then. */
+static void renew_engines(struct diff *d)
+{
+	uc_close(d->uc);
+	uc_close(d->uc32);
+	if (uc_open(UC_ARCH_X86, UC_MODE_64, &d->uc) != UC_ERR_OK ||
+	    uc_open(UC_ARCH_X86, UC_MODE_32, &d->uc32) != UC_ERR_OK)
+		abort();
+	uc_mem_map(d->uc, 0, GEN_RAM, UC_PROT_ALL);
+	uc_mem_map(d->uc32, 0, GEN_RAM, UC_PROT_ALL);
+}
+
 static void setup_uc(struct diff *d, const struct gen_case *g)
 {
 	uc_engine *uc = engine(d, g);
@@ -155,6 +169,8 @@ int diff__run(struct diff *d, const struct gen_case *g, uint64_t seed, char *msg
 		setup_bt(d, g);
 	else
 		setup_bt32(d, g);
+	if (++d->runs % 20000 == 0)
+		renew_engines(d);
 	setup_uc(d, g);
 	uc_engine *uc = engine(d, g);
 
