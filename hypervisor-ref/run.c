@@ -45,6 +45,7 @@ static void port_io(struct vm *vm, struct exit_record *e)
 
 	if (e->io.port == VMI_HYPERCALL_PORT && e->io.size == 4 && e->io.write &&
 	    e->io.count == 1) {
+		vm->stats.hypercall_exits++;
 		hypercall(vm);
 		return;
 	}
@@ -149,6 +150,8 @@ static void print_stats(struct vm *vm)
 	for (unsigned i = 0; i < EXIT_REASONS; i++)
 		if (vm->stats.exits[i])
 			fprintf(stderr, " %s=%" PRIu64, run__exit_name(i), vm->stats.exits[i]);
+	if (vm->stats.hypercall_exits)
+		fprintf(stderr, " (hypercalls among io: %" PRIu64 ")", vm->stats.hypercall_exits);
 	fprintf(stderr, "\n");
 	dispatch__print_stats(vm);
 	if (vm->stats.t0_ns && vm->stats.first_exit_ns)

@@ -98,6 +98,7 @@ struct vm_stats {
 	uint64_t calls[VMI_NUM_CALLS];
 	uint64_t bad_calls;		/* unknown numbers, CPL > 0 */
 	uint64_t exits[EXIT_REASONS];
+	uint64_t hypercall_exits;	/* of exits[EXIT_IO]: OUTs to the hypercall port */
 	uint64_t t0_ns;			/* main() entered */
 	uint64_t first_exit_ns;		/* the guest's first exit came back */
 	uint64_t first_exit_cpu_us;	/* process CPU time by then */
