@@ -118,6 +118,10 @@ struct backend_ops {
 	/* Flush this vCPU's translations: one page (global or not) when all is
 	 * false, else everything, global entries included. */
 	void (*flush_tlb)(struct backend *b, bool all, uint64_t gva);
+	/* Optional (may be NULL): after EXIT_INTR, whether the vCPU sits in HLT
+	 * with interrupts disabled, which only an NMI could end. vmi-run then
+	 * stops as if powered off (Linux's `poweroff` without ACPI ends so). */
+	bool (*halted_for_good)(struct backend *b);
 };
 
 /* Every backend, in --backend auto's order of preference. bt's is weak so

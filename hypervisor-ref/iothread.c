@@ -109,9 +109,14 @@ static void *io_main(void *arg)
 			{ .fd = t->timer_fd, .events = POLLIN },
 			{ .fd = (t->in_eof || ring_full) ? -1 : t->in_fd, .events = POLLIN },
 		};
-		/* A full ring is retried every 10 ms rather than spun on. */
-		if (poll(p, 3, ring_full ? 10 : -1) < 0 && errno != EINTR)
+		/* A full ring is retried every 10 ms rather than spun on; otherwise
+		 * the vCPU is kicked once a second so the loop can notice a guest
+		 * halted for good (backend_ops.halted_for_good). */
+		int n = poll(p, 3, ring_full ? 10 : 1000);
+		if (n < 0 && errno != EINTR)
 			break;
+		if (n == 0 && !ring_full)
+			kick(vm);
 		if (p[0].revents)
 			break;
 		if (p[1].revents & POLLIN) {

@@ -96,6 +96,11 @@ static void one_exit(struct vm *vm, struct exit_record *e)
 		vm__request_stop(vm, VM_STOP_FAULT, VM_EXIT_GUEST_FAULT);
 		break;
 	case EXIT_INTR:
+		if (vm->ops->halted_for_good && vm->ops->halted_for_good(vm->be)) {
+			fprintf(stderr, "vmi-run: guest halted with interrupts off: nothing can wake it\n");
+			vm__request_stop(vm, VM_STOP_POWEROFF, VM_EXIT_OK);
+		}
+		break;
 	default:
 		break;
 	}

@@ -42,6 +42,10 @@ check 'grep -q "guest stopped: triple fault.*(last exit: shutdown)" <<<"$out"' "
 check 'grep -q "rip=00000000001000" <<<"$out" && grep -q "cr3=0000000000002000" <<<"$out" && grep -q "efer=0000000000000500" <<<"$out"' \
 	"triple: registers and control registers printed"
 
+out=$(timeout 120 "${run[@]}" $B/vmi-run --backend hvm --mem 64M --kernel $P/halt.elf </dev/null 2>&1); rc=$?
+check '[ $rc -eq 0 ] && grep -q "guest halted with interrupts off" <<<"$out"' \
+	"halt: HLT with interrupts off ends vmi-run with 0 (got $rc)"
+
 out=$(timeout 120 "${run[@]}" $B/vmi-run --backend hvm --mem 64M --rom none --kernel $P/mb32.elf </dev/null 2>&1); rc=$?
 check '[ $rc -eq 99 ] && grep -q "^not ok 1 - ROM found" <<<"$out"' "--rom none: no ROM in the guest"
 

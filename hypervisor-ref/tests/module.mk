@@ -20,14 +20,15 @@ ALL_TARGETS += $(HV_UNIT_BINS)
 CHECK_TESTS += $(HV_UNIT_BINS)
 
 # Payloads: nasm + ld with payload.ld (segments at 1 MiB, none below).
-HV_PAYLOADS := $(addprefix $(BUILD)/hv-tests/payloads/,mb32.elf triple.elf exit0.elf calls.elf)
+HV_PAYLOADS := $(addprefix $(BUILD)/hv-tests/payloads/,mb32.elf triple.elf exit0.elf calls.elf halt.elf)
 HV_PAYLOAD_LD = ld -nostdlib -static --build-id=none -z max-page-size=0x1000 \
                 --no-warn-rwx-segments -T $(HV)/tests/payloads/payload.ld
 $(BUILD)/hv-tests/payloads/%.elf: $(HV)/tests/payloads/%.asm $(HV)/tests/payloads/payload.ld
 	@mkdir -p $(@D)
 	$(NASM) -w-zext-reloc -f elf32 -o $@.o $<
 	$(HV_PAYLOAD_LD) -m elf_i386 -o $@ $@.o
-$(BUILD)/hv-tests/payloads/triple.elf $(BUILD)/hv-tests/payloads/calls.elf: \
+$(BUILD)/hv-tests/payloads/triple.elf $(BUILD)/hv-tests/payloads/calls.elf \
+		$(BUILD)/hv-tests/payloads/halt.elf: \
 		$(BUILD)/hv-tests/payloads/%.elf: $(HV)/tests/payloads/%.asm $(HV)/tests/payloads/payload.ld
 	@mkdir -p $(@D)
 	$(NASM) -f elf64 -o $@.o $<

@@ -299,6 +299,17 @@ static void hvm_flush_tlb(struct backend *b, bool all, uint64_t gva)
 		((struct hvm *)b)->run->s.regs.sregs = s;
 }
 
+static bool hvm_halted_for_good(struct backend *b)
+{
+	struct hvm *h = (struct hvm *)b;
+	struct kvm_mp_state mp;
+	struct vcpu_regs r;
+
+	if (ioctl(h->vcpu_fd, KVM_GET_MP_STATE, &mp) < 0 || mp.mp_state != KVM_MP_STATE_HALTED)
+		return false;
+	return hvm_regs__get(b, &r) == 0 && !(r.rflags & (1u << 9));
+}
+
 const struct backend_ops hvm_backend_ops = {
 	.name = "hvm",
 	.user_irqchip = false,
@@ -318,4 +329,5 @@ const struct backend_ops hvm_backend_ops = {
 	.set_msr = hvm_set_msr,
 	.cpuid = hvm_cpuid__get,
 	.flush_tlb = hvm_flush_tlb,
+	.halted_for_good = hvm_halted_for_good,
 };
