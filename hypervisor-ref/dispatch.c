@@ -10,6 +10,33 @@
 
 #include "dispatch.h"
 
+/* One write per line, so that the line stays whole when stderr is merged
+ * with the guest's stdout. */
+static void trace(const struct hc_entry *e, const struct hc_ctx *c, uint64_t rax)
+{
+	char line[512];
+	int n = snprintf(line, sizeof(line), "vmi-run: trace: %s(", e->name);
+
+	for (unsigned i = 0; i < e->nargs && n < (int)sizeof(line); i++)
+		n += snprintf(line + n, sizeof(line) - n, "%s%s=%#" PRIx64, i ? ", " : "",
+			      e->args[i], c->a[i]);
+	if (n < (int)sizeof(line)) {
+		if (e->ret == VMI_RET_S64)
+			n += snprintf(line + n, sizeof(line) - n, ") = %" PRId64, (int64_t)rax);
+		else if (e->ret != VMI_RET_VOID)
+			n += snprintf(line + n, sizeof(line) - n, ") = %#" PRIx64, rax);
+		else
+			n += snprintf(line + n, sizeof(line) - n, ")");
+	}
+	if (n < (int)sizeof(line) && e->ret == VMI_RET_PAIR)
+		n += snprintf(line + n, sizeof(line) - n, ", %#" PRIx64, c->rdx);
+	if (n < (int)sizeof(line) - 1) {
+		line[n++] = '\n';
+		line[n] = 0;
+	}
+	fputs(line, stderr);
+}
+
 void dispatch__hypercall(struct vm *vm, struct vcpu_regs *regs, unsigned cpl)
 {
 	uint32_t num = (uint32_t)regs->rax;
@@ -34,19 +61,8 @@ void dispatch__hypercall(struct vm *vm, struct vcpu_regs *regs, unsigned cpl)
 	regs->rax = rax;
 	if (e->ret == VMI_RET_PAIR)
 		regs->rdx = c.rdx;
-	if (vm->trace) {
-		fprintf(stderr, "vmi-run: trace: %s(", e->name);
-		for (unsigned i = 0; i < e->nargs; i++)
-			fprintf(stderr, "%s%s=%#" PRIx64, i ? ", " : "", e->args[i], c.a[i]);
-		fprintf(stderr, ")");
-		if (e->ret == VMI_RET_S64)
-			fprintf(stderr, " = %" PRId64, (int64_t)rax);
-		else if (e->ret != VMI_RET_VOID)
-			fprintf(stderr, " = %#" PRIx64, rax);
-		if (e->ret == VMI_RET_PAIR)
-			fprintf(stderr, ", %#" PRIx64, c.rdx);
-		fprintf(stderr, "\n");
-	}
+	if (vm->trace)
+		trace(e, &c, rax);
 }
 
 void dispatch__print_stats(struct vm *vm)
