@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Boot acceptance: the one guest bzImage on every platform, TAP.
 #  1 a. QEMU TCG, no ROM: runs natively, the self-check passes
-#  2 b. QEMU TCG, native ROM: ROM found and patched, self-check and vmi.test=1 pass
+#  2 b. QEMU TCG, native ROM, 2 CPUs: ROM found and patched, self-check and vmi.test=1 pass
 #  3    QEMU TCG, a ROM with ABI major 2: refused with one line, runs natively
 #  4    QEMU TCG, native ROM, vmi=off: ignored, runs natively
 #  5 c. vmi-run hvm, hypercall ROM: as b       } skipped where the hvm backend
@@ -48,10 +48,10 @@ skip() {
 	echo "ok $n # SKIP $1"
 }
 
-# boot NAME PLATFORM ROM APPEND: boot into $tmp/NAME.
+# boot NAME PLATFORM ROM APPEND [EXTRA-ARG...]: boot into $tmp/NAME.
 boot() {
 	guest_cmd "$2" "$3" "$4"
-	timeout "$TIMEOUT" "${CMD[@]}" </dev/null >"$tmp/$1" 2>&1
+	timeout "$TIMEOUT" "${CMD[@]}" "${@:5}" </dev/null >"$tmp/$1" 2>&1
 }
 
 NATIVE_OK=('vmi: no ROM found' 'vmi-init: self-check passed')
@@ -62,9 +62,10 @@ patched_ok() {
 boot a qemu none guest=poweroff
 check "a. QEMU TCG, no ROM: runs natively" "$tmp/a" "${NATIVE_OK[@]}"
 
-boot b qemu "$ROM_NATIVE" "guest=poweroff vmi.test=1"
-check "b. QEMU TCG, native ROM: patched, selftest" "$tmp/b" \
-	"$(patched_ok 'VMI-x64 native ROM')" \
+# Two CPUs: the second comes up through the ROM too.
+boot b qemu "$ROM_NATIVE" "guest=poweroff vmi.test=1" -smp 2
+check "b. QEMU TCG, native ROM, 2 CPUs: patched, selftest" "$tmp/b" \
+	"$(patched_ok 'VMI-x64 native ROM')" 'smp: Brought up 1 node, 2 CPUs' \
 	'vmi: selftest [1-9][0-9]* passed, 0 failed' 'vmi-init: self-check passed'
 
 # Hostile input: the native ROM claiming ABI 2.0, checksum fixed up.
