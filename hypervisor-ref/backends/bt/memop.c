@@ -217,8 +217,10 @@ int memop__emit(struct tx *t, ZydisEncoderRequest *req, int mi, unsigned size,
 /* Out-of-line exit stub: leave for `target`, chainable when in the same page.
  * A forward target (beyond the branch) is chained past its budget check: a
  * run of forward edges ends within the page, and every loop has a backward
- * edge, which goes through the check. */
-uint8_t *memop__stub(struct tx *t, uint64_t target, bool chain)
+ * edge, which goes through the check. A branch of 64-bit code to another page
+ * goes through the jump cache like an indirect one (its entries die with
+ * every TLB flush, so the page's mapping is the one they were made under). */
+uint8_t *memop__stub(struct tx *t, uint64_t target, bool chain, bool branch)
 {
 	bool forward = target > t->rip;
 	struct emit *e = &t->e;
@@ -232,6 +234,10 @@ uint8_t *memop__stub(struct tx *t, uint64_t target, bool chain)
 		e8(e, 0x48); e8(e, 0x8d); e8(e, 0x05);	/* lea rax, [rip + stub] */
 		e32(e, (uint32_t)(stub - (e->p + 4)));
 		e_gs_abs(e, OP_STORE, R_AX, CPU_LAST_STUB);
+	} else if (branch && t->bits == 64 && !k->opts.no_chain) {
+		e_gs_abs(e, OP_LOAD, R_AX, CPU_SAVE_RAX);
+		e_jmp32(e, k->t_indirect[t->user]);
+		return stub;
 	} else {
 		e_gs_store_imm(e, CPU_LAST_STUB, 0);
 	}
@@ -307,7 +313,7 @@ void memop__items(struct tx *t)
 	for (int i = 0; i < t->nitems; i++) {
 		struct item *it = &t->items[i];
 		if (it->kind == IT_STUB) {
-			patch32(it->jmp_at, memop__stub(t, it->target, it->chain));
+			patch32(it->jmp_at, memop__stub(t, it->target, it->chain, true));
 			continue;
 		}
 		patch32(it->jmp_at, e->p);

@@ -71,7 +71,7 @@ static int tx_jcc(struct tx *t)
 	}
 	uint8_t *taken = e_jcc32(&t->e, t->in.opcode & 0xf, t->e.p);
 	add_stub_item(t, taken, target);
-	memop__stub(t, t->next, memop__same_page(t, t->next));
+	memop__stub(t, t->next, memop__same_page(t, t->next), true);
 	return 1;
 }
 
@@ -119,7 +119,7 @@ static int tx_jmp(struct tx *t)
 		return -1;
 	if (t->ops[0].type == ZYDIS_OPERAND_TYPE_IMMEDIATE) {
 		uint64_t target = branch_target(t);
-		memop__stub(t, target, memop__same_page(t, target));
+		memop__stub(t, target, memop__same_page(t, target), true);
 		return 1;
 	}
 	unsigned busy;
@@ -150,7 +150,7 @@ static int tx_call(struct tx *t)
 	memop__sp_adjust(t, -w);
 	if (direct) {
 		uint64_t target = branch_target(t);
-		memop__stub(t, target, memop__same_page(t, target));
+		memop__stub(t, target, memop__same_page(t, target), true);
 	} else {
 		memop__exit_indirect(t);
 	}
@@ -594,7 +594,7 @@ static void emit_prologue(struct tx *t, struct bt_block *b)
 	uint8_t *exit = e->p;
 	e_gs_abs(e, OP_LOAD, R_CX, CPU_TMP);
 	b->exit = e->p;
-	memop__stub(t, b->rip, false);
+	memop__stub(t, b->rip, false, false);
 	b->code = e->p;
 	e_gs_abs(e, OP_STORE, R_CX, CPU_TMP);
 	e_gs_abs(e, OP_LOAD, R_CX, CPU_BUDGET);
@@ -650,7 +650,7 @@ struct bt_block *translate__block(struct bt_cpu *c, uint64_t rip, uint64_t pa, u
 			if (n == max || (cur & PAGE_MASK) != t.page ||
 			    translate__decode(c, cur, &t.in, t.ops, &pa2, t.bytes, false) < 0 ||
 			    pa2 != ~0ull) {
-				memop__stub(&t, cur, (cur & PAGE_MASK) == t.page);
+				memop__stub(&t, cur, (cur & PAGE_MASK) == t.page, true);
 				break;
 			}
 		} else {
@@ -683,7 +683,7 @@ struct bt_block *translate__block(struct bt_cpu *c, uint64_t rip, uint64_t pa, u
 				k->used = (size_t)(start - k->buf);
 				return b;
 			}
-			memop__stub(&t, cur, false);
+			memop__stub(&t, cur, false, false);
 			break;
 		}
 		b->ninsn = n + 1;

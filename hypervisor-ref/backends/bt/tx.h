@@ -51,7 +51,7 @@ int memop__emit(struct tx *t, ZydisEncoderRequest *req, int mi, unsigned size,
 		bool rd, bool wr, unsigned busy, bool high8, int s2, int seg, bool addr32);
 /* The next memop__emit is a legacy-SSE m128 operand that must be aligned. */
 extern __thread bool memop_align16;
-uint8_t *memop__stub(struct tx *t, uint64_t target, bool chain);
+uint8_t *memop__stub(struct tx *t, uint64_t target, bool chain, bool branch);
 void memop__exit_indirect(struct tx *t);
 bool memop__same_page(struct tx *t, uint64_t target);
 int memop__stack_width(struct tx *t);
