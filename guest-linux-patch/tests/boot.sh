@@ -4,8 +4,8 @@
 #  2 b. QEMU TCG, native ROM, 2 CPUs: ROM found and patched, self-check and vmi.test=1 pass
 #  3    QEMU TCG, a ROM with ABI major 2: refused with one line, runs natively
 #  4    QEMU TCG, native ROM, vmi=off: ignored, runs natively
-#  5 c. vmi-run hvm, hypercall ROM: as b       } skipped where the hvm backend
-#  6 d. vmi-run hvm, no ROM: as a              } is too slow to boot Linux
+#  5 c. vmi-run hvm, hypercall ROM: as b       } through scripts/with-kvm; skipped
+#  6 d. vmi-run hvm, no ROM: as a              } where no /dev/kvm runs fast enough
 #  7 e. vmi-run bt, hypercall ROM: as b
 #  8 e. vmi-run bt, no ROM: as a
 set -uo pipefail
@@ -31,7 +31,7 @@ check() {
 	for p in "$@"; do
 		grep -aEq -- "$p" "$log" || missing="$p"
 	done
-	if grep -aEq 'Kernel panic|BUG:|Oops|WARNING:|not ok ' "$log"; then
+	if sed -E "${KNOWN_WARNING:-/^\$^/}d" "$log" | grep -aEq 'Kernel panic|BUG:|Oops|WARNING:|not ok '; then
 		missing="no panic, BUG, WARNING or failed check"
 	fi
 	if [ -z "$missing" ]; then
@@ -86,12 +86,17 @@ check "QEMU TCG, native ROM, vmi=off: runs natively" "$tmp/off" \
 	'vmi: disabled by vmi=off' 'vmi-init: self-check passed'
 
 for backend in hvm bt; do
-	why=$(vmirun_usable "$backend")
+	why=$(vmirun_testable "$backend")
 	if [ -n "$why" ]; then
 		skip "vmi-run --backend $backend: $why"
 		skip "vmi-run --backend $backend: $why"
 		continue
 	fi
+	# KVM nested under QEMU TCG (what scripts/with-kvm falls back to) gives
+	# the guest XSAVE sizes that disagree (CPUID 0xD); Debian's own kernel
+	# warns the same way there. That one warning is a host deviation.
+	KNOWN_WARNING=
+	[ "$backend" = hvm ] && KNOWN_WARNING='/XSAVE consistency problem|WARNING: .* at arch\/x86\/kernel\/fpu\/xstate\.c/'
 	boot "$backend-rom" "$backend" "$ROM_HYPERCALL" "guest=poweroff vmi.test=1"
 	check "vmi-run $backend, hypercall ROM: patched, selftest" "$tmp/$backend-rom" \
 		"$(patched_ok 'VMI-x64 reference hypercall ROM')" \
