@@ -6,10 +6,11 @@ CONF_TESTS  := $(sort $(wildcard conformance/tests/*/*.c))
 CONF_SRCS   := conformance/runner.c conformance/env.c conformance/stubs.S $(CONF_TESTS)
 CONF_OBJS   := $(patsubst %,$(BUILD)/guest/%.o,$(CONF_SRCS))
 ALL_TARGETS += $(CONF_KERNEL)
-# test-vmi-run-hvm.sh and test-vmi-run-bt.sh join once they pass reliably (README,
-# "Results measured here").
+# vmi-run-hvm goes through scripts/with-kvm (nested KVM where the host has no
+# fast one).
 CHECK_TESTS += conformance/test-harness.sh conformance/test-qemu-native.sh \
-	conformance/test-mutate.sh
+	conformance/test-mutate.sh conformance/test-vmi-run-hvm.sh \
+	conformance/test-vmi-run-bt.sh
 BENCH_CMDS  += conformance/bench.sh
 
 $(BUILD)/guest/conformance/%.c.o: conformance/%.c $(wildcard conformance/*.h) $(GUEST_HDRS)

@@ -20,8 +20,7 @@ static uint64_t real_ns(struct vm *vm)
 	return vm__now_ns() - vm->start_ns;
 }
 
-/* Monotonic and never above real: schedstat is read after real. */
-static uint64_t stolen_ns(struct vm *vm, uint64_t real)
+static uint64_t run_delay_ns(void)
 {
 	static int fd = -2;
 	static uint64_t last;
@@ -38,8 +37,28 @@ static uint64_t stolen_ns(struct vm *vm, uint64_t real)
 		if (wait > last)
 			last = wait;
 	}
+	return last;
+}
+
+/*
+ * Stolen time as reported: the run-queue wait, clipped so that stolen and
+ * available (real - stolen) both never run backwards. schedstat charges a
+ * wait when the thread is scheduled back in, which is not when real was
+ * read, so the raw figure can run ahead of real for a moment.
+ */
+static uint64_t stolen_ns(struct vm *vm, uint64_t real)
+{
+	static uint64_t stolen, avail;
+	uint64_t raw = run_delay_ns(), cap = real > avail ? real - avail : 0;
+
 	(void)vm;
-	return last < real ? last : real;
+	if (raw > cap)
+		raw = cap;
+	if (raw > stolen)
+		stolen = raw;
+	if (real - stolen > avail)
+		avail = real - stolen;
+	return stolen;
 }
 
 uint64_t hc_sched_clock(struct hc_ctx *c)
