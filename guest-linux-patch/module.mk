@@ -20,7 +20,13 @@ $(GUEST_DIR)/vmi-check: guest-linux-patch/initramfs/vmi-check.c
 	@mkdir -p $(GUEST_DIR)
 	$(CC) -std=gnu11 $(WARN) -O2 -static -o $@ $<
 
+# The nanobenchmarks (guest=nanobench), for bench/run.
+$(GUEST_DIR)/nanobench: guest-linux-patch/initramfs/nanobench.c
+	@mkdir -p $(GUEST_DIR)
+	$(CC) -std=gnu11 $(WARN) -O2 -static -o $@ $<
+
 $(GUEST_INITRD): guest-linux-patch/initramfs/mkinitramfs.py \
-		guest-linux-patch/initramfs/init $(GUEST_DIR)/vmi-check
+		guest-linux-patch/initramfs/init $(GUEST_DIR)/vmi-check $(GUEST_DIR)/nanobench
 	$(PYTHON) guest-linux-patch/initramfs/mkinitramfs.py $@ \
-		guest-linux-patch/initramfs/init $(GUEST_DIR)/vmi-check /bin/busybox
+		guest-linux-patch/initramfs/init $(GUEST_DIR)/vmi-check /bin/busybox \
+		$(GUEST_DIR)/nanobench

@@ -5,7 +5,8 @@ links, /init, vmi-check and /dev/console. Pure stdlib, no root needed (the
 device node is written into the archive, not onto disk), byte-reproducible
 (mtime 0, fixed order).
 
-usage: mkinitramfs.py OUT.cpio.gz INIT VMI_CHECK BUSYBOX
+usage: mkinitramfs.py OUT.cpio.gz INIT VMI_CHECK BUSYBOX [PROGRAM...]
+(each PROGRAM goes to /bin/ under its own name)
 """
 import gzip
 import os
@@ -48,14 +49,15 @@ class Cpio:
 
 
 def main(argv):
-    if len(argv) != 5 or argv[1] in ("-h", "--help"):
+    if len(argv) < 5 or argv[1] in ("-h", "--help"):
         print(__doc__.strip(), file=sys.stderr)
         return 0 if len(argv) > 1 and argv[1] in ("-h", "--help") else 2
-    out, init, check, busybox = argv[1:]
+    out, init, check, busybox = argv[1:5]
+    extra = argv[5:]
     try:
         applets = subprocess.run([busybox, "--list"], check=True,
                                  capture_output=True, text=True).stdout.split()
-        bodies = {p: open(p, "rb").read() for p in (init, check, busybox)}
+        bodies = {p: open(p, "rb").read() for p in (init, check, busybox, *extra)}
     except (OSError, subprocess.CalledProcessError) as e:
         print(f"mkinitramfs: {e}", file=sys.stderr)
         return 1
@@ -67,6 +69,8 @@ def main(argv):
     c.file("init", bodies[init])
     c.file("bin/busybox", bodies[busybox])
     c.file("bin/vmi-check", bodies[check])
+    for p in extra:
+        c.file("bin/" + os.path.basename(p), bodies[p])
     for a in sorted(set(applets) - {"busybox"}):
         c.symlink("bin/" + a, "busybox")
     with open(out + ".tmp", "wb") as f:
