@@ -5,6 +5,7 @@
  * broken rule can fire, and the first problem must name it at its offset.
  */
 #include <check.h>
+#include "vmi/check_tap.h"
 #include <stdlib.h>
 #include "romtest.h"
 
@@ -280,8 +281,6 @@ int main(void)
 {
 	Suite *s = suite_create("romcheck");
 	TCase *tc = tcase_create("rules");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tc, test_good);
 	tcase_add_test(tc, test_good_variants);
@@ -293,10 +292,5 @@ int main(void)
 	tcase_add_test(tc, test_unterminated);
 	tcase_add_test(tc, test_hostile_halfwords);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_set_tap(sr, "-");
-	srunner_run_all(sr, CK_SILENT);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return check_tap__run(s, CK_FORK);
 }

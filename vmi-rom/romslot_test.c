@@ -5,6 +5,7 @@
  * at the offset of the offending byte (slot at 0x1000, annotation at 0x800).
  */
 #include <check.h>
+#include "vmi/check_tap.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include "romslot.h"
@@ -248,18 +249,11 @@ int main(void)
 {
 	Suite *s = suite_create("romslot");
 	TCase *tc = tcase_create("rules");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_loop_test(tc, test_case, 0, sizeof(cases) / sizeof(cases[0]));
 	tcase_add_test(tc, test_crosses_end);
 	tcase_add_test(tc, test_disasm);
 	tcase_add_test(tc, test_validate_image);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_set_tap(sr, "-");
-	srunner_run_all(sr, CK_SILENT);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return check_tap__run(s, CK_FORK);
 }

@@ -7,6 +7,7 @@
  * here: the model is driven with explicit times.
  */
 #include <check.h>
+#include "vmi/check_tap.h"
 #include <stdlib.h>
 #include "vm.h"
 #include "lapic.h"
@@ -158,11 +159,5 @@ int main(void)
 	tcase_add_test(t, timer_periodic_masked);
 	tcase_add_test(t, hostile_mmio);
 	suite_add_tcase(s, t);
-	SRunner *sr = srunner_create(s);
-	srunner_set_fork_status(sr, CK_NOFORK);
-	srunner_set_tap(sr, "-");
-	srunner_run_all(sr, CK_SILENT);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return check_tap__run(s, CK_NOFORK);
 }

@@ -5,6 +5,7 @@
  * would, with IRQ lines observed on the fake backend.
  */
 #include <check.h>
+#include "vmi/check_tap.h"
 #include <fcntl.h>
 #include <time.h>
 #include <stdlib.h>
@@ -290,8 +291,6 @@ int main(void)
 {
 	Suite *s = suite_create("devices");
 	TCase *t = tcase_create("devices");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_checked_fixture(t, setup, teardown);
 	tcase_add_test(t, uart_transmit);
@@ -304,11 +303,5 @@ int main(void)
 	tcase_add_test(t, pit_channel2_gate);
 	tcase_add_test(t, rtc);
 	suite_add_tcase(s, t);
-	sr = srunner_create(s);
-	srunner_set_tap(sr, "-");
-	srunner_set_fork_status(sr, CK_NOFORK);
-	srunner_run_all(sr, CK_SILENT);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return check_tap__run(s, CK_NOFORK);
 }

@@ -6,6 +6,7 @@
  * unknown numbers, CPL > 0, registers preserved.
  */
 #include <check.h>
+#include "vmi/check_tap.h"
 #include <string.h>
 
 #include "dispatch.h"
@@ -486,8 +487,6 @@ int main(void)
 {
 	Suite *s = suite_create("dispatch");
 	TCase *t = tcase_create("handlers");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_checked_fixture(t, setup, teardown);
 	tcase_add_test(t, transport);
@@ -510,11 +509,5 @@ int main(void)
 	tcase_add_test(t, locks);
 	tcase_add_test(t, random_calls);
 	suite_add_tcase(s, t);
-	sr = srunner_create(s);
-	srunner_set_tap(sr, "-");
-	srunner_set_fork_status(sr, CK_NOFORK);
-	srunner_run_all(sr, CK_SILENT);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return check_tap__run(s, CK_NOFORK);
 }

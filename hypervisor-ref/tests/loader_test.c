@@ -6,6 +6,7 @@
  * Every rejection must be one line naming the problem.
  */
 #include <check.h>
+#include "vmi/check_tap.h"
 #include <elf.h>
 #include <stdlib.h>
 #include <string.h>
@@ -363,8 +364,6 @@ int main(void)
 {
 	Suite *s = suite_create("loader");
 	TCase *t = tcase_create("loader");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_checked_fixture(t, setup, teardown);
 	tcase_add_test(t, bz_valid);
@@ -376,11 +375,5 @@ int main(void)
 	tcase_add_test(t, garbage);
 	tcase_add_test(t, mutations);
 	suite_add_tcase(s, t);
-	sr = srunner_create(s);
-	srunner_set_tap(sr, "-");
-	srunner_set_fork_status(sr, CK_NOFORK);
-	srunner_run_all(sr, CK_SILENT);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return check_tap__run(s, CK_NOFORK);
 }

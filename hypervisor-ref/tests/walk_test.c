@@ -5,6 +5,7 @@
  * CR0.WP, accessed/dirty bits, entries pointing outside RAM, 5-level paging.
  */
 #include <check.h>
+#include "vmi/check_tap.h"
 
 #include "fake.h"
 #include "walk.h"
@@ -100,8 +101,6 @@ int main(void)
 {
 	Suite *su = suite_create("walk");
 	TCase *t = tcase_create("walk");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_checked_fixture(t, setup, teardown);
 	tcase_add_test(t, pages);
@@ -109,11 +108,5 @@ int main(void)
 	tcase_add_test(t, wp_and_modes);
 	tcase_add_test(t, five_level);
 	suite_add_tcase(su, t);
-	sr = srunner_create(su);
-	srunner_set_tap(sr, "-");
-	srunner_set_fork_status(sr, CK_NOFORK);
-	srunner_run_all(sr, CK_SILENT);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return check_tap__run(su, CK_NOFORK);
 }

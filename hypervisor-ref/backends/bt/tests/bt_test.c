@@ -7,6 +7,7 @@
  * IRETQ/INT/SYSCALL/SYSRET, and self-modifying code.
  */
 #include <check.h>
+#include "vmi/check_tap.h"
 #include <stdlib.h>
 #include <string.h>
 #include "../bt.h"
@@ -308,11 +309,5 @@ int main(void)
 	tcase_add_test(t, user_round_trip);
 	tcase_add_test(t, self_modifying_code);
 	suite_add_tcase(s, t);
-	SRunner *sr = srunner_create(s);
-	srunner_set_fork_status(sr, CK_NOFORK);
-	srunner_set_tap(sr, "-");
-	srunner_run_all(sr, CK_SILENT);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return check_tap__run(s, CK_NOFORK);
 }
