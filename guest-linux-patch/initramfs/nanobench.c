@@ -7,10 +7,13 @@
  * delivered to user space, a PTE change, a whole process) in a loop, and
  * prints the mean cost per operation from CLOCK_MONOTONIC.
  *
- * Output, one parseable line per benchmark (bench/run reads it):
- *   nanobench: NAME NS_PER_OP ns ITERS iters
- *   nanobench: NAME skipped: WHY
- *   nanobench: done
+ * Output, one parseable line per benchmark (bench/run reads it), each
+ * ending in " #XX", the sum of the line's bytes before it mod 256 in hex:
+ * a serial path that drops a byte (seen through nested KVM) must not turn
+ * into a wrong figure.
+ *   nanobench: NAME NS_PER_OP ns ITERS iters #XX
+ *   nanobench: NAME skipped: WHY #XX
+ *   nanobench: done #XX
  *
  * Each loop doubles its count until one run takes NANOBENCH_MS (100 ms by
  * default, "nanobench.ms=N" on the kernel command line, or argv[1]), so
@@ -20,6 +23,7 @@
  *        nanobench --noop      exit 0 at once (the fork/exec loop's child)
  */
 #include <errno.h>
+#include <stdarg.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdint.h>
@@ -42,6 +46,22 @@ static int64_t now_ns(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* printf one line with its check byte appended (see the top). */
+static __attribute__((format(printf, 1, 2))) void report(const char *fmt, ...)
+{
+	char line[512];
+	unsigned int sum = 0;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	for (const char *c = line; *c; c++)
+		sum += (unsigned char)*c;
+	printf("%s #%02x\n", line, sum & 0xff);
+	fflush(stdout);
 }
 
 /* One benchmark body: runs N operations; returns 0, or -1 on failure. */
@@ -192,23 +212,20 @@ static void run(const char *name, bench_fn fn, long unit)
 			goto fail;
 		dt = now_ns() - t0;
 		if (dt >= target_ns || n > (1L << 40)) {
-			printf("nanobench: %s %.1f ns %ld iters\n", name,
+			report("nanobench: %s %.1f ns %ld iters", name,
 			       (double)dt / n, n);
-			fflush(stdout);
 			return;
 		}
 		/* Aim just past the target from what this run showed. */
 		n = dt > 0 && dt < target_ns / 4 ? n * 4 : n * 2;
 	}
 fail:
-	printf("nanobench: %s skipped: %s\n", name, strerror(errno));
-	fflush(stdout);
+	report("nanobench: %s skipped: %s", name, strerror(errno));
 }
 
 static void skip(const char *name, const char *why)
 {
-	printf("nanobench: %s skipped: %s\n", name, why);
-	fflush(stdout);
+	report("nanobench: %s skipped: %s", name, why);
 }
 
 /* nanobench.ms=N on the kernel command line, where /proc is mounted. */
@@ -271,6 +288,6 @@ int main(int argc, char **argv)
 	run("ptemod", b_ptemod, 64);
 	run("forkwait", b_forkwait, 4);
 	run("forkexec", b_forkexec, 4);
-	printf("nanobench: done\n");
+	report("nanobench: done");
 	return 0;
 }
