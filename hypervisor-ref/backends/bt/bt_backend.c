@@ -64,6 +64,9 @@ static void hypercall(void *o, struct bt_cpu *c)
 	dispatch__hypercall(b->vm, &r, (unsigned)c->cpl);
 	c->gpr[R_AX] = r.rax;
 	c->gpr[R_DX] = r.rdx;
+	/* irq_disable, irq_enable and safe_halt change IF through a ROM that
+	 * traps them (not the reference one, which runs CLI/STI itself). */
+	c->rflags = (c->rflags & ~0x200ull) | (r.rflags & 0x200ull);
 }
 
 static int irq_pending(void *o)
