@@ -67,12 +67,30 @@ static uint64_t divider(const struct lapic *l)
 	return v == 7 ? 1 : 2ull << v;
 }
 
+/* 128-bit intermediates: tmict * divider * 1e9 passes 2^64 at a count of
+ * 0xffffffff divided by 16, and elapsed ns * LAPIC_HZ after 18 s. */
+static uint64_t count_to_ns(const struct lapic *l, uint64_t count)
+{
+	return (uint64_t)((unsigned __int128)count * divider(l) * 1000000000ull / LAPIC_HZ);
+}
+
+/* A periodic timer faster than this would only keep a host core busy (KVM
+ * clamps the same way, min_timer_period_us). */
+#define MIN_PERIOD_NS	50000ull
+
+static uint64_t period_ns(const struct lapic *l)
+{
+	uint64_t ns = count_to_ns(l, l->tmict);
+	return ns < MIN_PERIOD_NS ? MIN_PERIOD_NS : ns;
+}
+
 uint32_t lapic__timer_count(const struct lapic *l, uint64_t now)
 {
 	if (!l->tmict)
 		return 0;
-	uint64_t ticks = (now > l->timer_start ? now - l->timer_start : 0) * LAPIC_HZ /
-			 1000000000ull / divider(l);
+	uint64_t elapsed = now > l->timer_start ? now - l->timer_start : 0;
+	uint64_t ticks = (uint64_t)((unsigned __int128)elapsed * LAPIC_HZ / 1000000000ull /
+				    divider(l));
 	if (l->lvt[0] & LVT_PERIODIC)
 		return l->tmict - (uint32_t)(ticks % l->tmict);
 	return ticks >= l->tmict ? 0 : l->tmict - (uint32_t)ticks;
@@ -86,7 +104,7 @@ static void timer_arm(struct lapic *l)
 		vm__timer_cancel(l->vm, &l->timer);
 		return;
 	}
-	uint64_t ns = (uint64_t)l->tmict * divider(l) * 1000000000ull / LAPIC_HZ;
+	uint64_t ns = l->lvt[0] & LVT_PERIODIC ? period_ns(l) : count_to_ns(l, l->tmict);
 	vm__timer_arm(l->vm, &l->timer, l->timer_start + ns);
 }
 
@@ -112,7 +130,7 @@ void lapic__timer_fire(struct vm *vm, void *opaque)
 	if (l->lvt[0] & LVT_PERIODIC) {
 		/* Reload; periods missed while the host was busy collapse into
 		 * the one IRR bit, as on hardware, instead of firing in a burst. */
-		uint64_t period = (uint64_t)l->tmict * divider(l) * 1000000000ull / LAPIC_HZ;
+		uint64_t period = period_ns(l);
 		uint64_t now = vm ? vm__now_ns() : l->timer_start + period;
 		l->timer_start += period;
 		if (period && now > l->timer_start + period)
