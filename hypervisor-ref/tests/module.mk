@@ -23,9 +23,9 @@ CHECK_TESTS += $(HV_UNIT_BINS)
 HV_PAYLOADS := $(addprefix $(BUILD)/hv-tests/payloads/,mb32.elf triple.elf exit0.elf calls.elf halt.elf)
 HV_PAYLOAD_LD = ld -nostdlib -static --build-id=none -z max-page-size=0x1000 \
                 --no-warn-rwx-segments -T $(HV)/tests/payloads/payload.ld
-$(BUILD)/hv-tests/payloads/%.elf: $(HV)/tests/payloads/%.asm $(HV)/tests/payloads/payload.ld
+$(BUILD)/hv-tests/payloads/%.elf: $(HV)/tests/payloads/%.asm $(HV)/tests/payloads/payload.ld $(HV)/tests/payloads/longmode.inc
 	@mkdir -p $(@D)
-	$(NASM) -w-zext-reloc -f elf32 -o $@.o $<
+	$(NASM) -w-zext-reloc -f elf32 -I $(HV)/tests/payloads/ -o $@.o $<
 	$(HV_PAYLOAD_LD) -m elf_i386 -o $@ $@.o
 $(BUILD)/hv-tests/payloads/triple.elf $(BUILD)/hv-tests/payloads/calls.elf \
 		$(BUILD)/hv-tests/payloads/halt.elf: \

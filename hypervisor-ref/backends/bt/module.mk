@@ -59,9 +59,9 @@ VMIRUN_SRCS += $(BT_SRCS) $(BT_ASM) $(BT_DIR)/bt_backend.c $(BT_DIR)/bt_probe.c 
 VMIRUN_LIBS += -lZydis
 
 # make bench: the compute loop on bt and QEMU TCG, and the conformance time.
-$(BT_OUT)/loop.elf: $(BT_DIR)/bench/loop.asm $(HV)/tests/payloads/payload.ld
+$(BT_OUT)/loop.elf: $(BT_DIR)/bench/loop.asm $(HV)/tests/payloads/payload.ld $(HV)/tests/payloads/longmode.inc
 	@mkdir -p $(@D)
-	$(NASM) -w-zext-reloc -f elf32 -o $@.o $<
+	$(NASM) -w-zext-reloc -f elf32 -I $(HV)/tests/payloads/ -o $@.o $<
 	ld -m elf_i386 -nostdlib -static --build-id=none -z max-page-size=0x1000 \
 		--no-warn-rwx-segments -T $(HV)/tests/payloads/payload.ld -o $@ $@.o
 ALL_TARGETS += $(BT_OUT)/loop.elf

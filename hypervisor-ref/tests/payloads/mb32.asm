@@ -4,6 +4,8 @@
 ; hypercalls through its slots (and one raw, unknown call), prints a TAP
 ; line per check and leaves through the debug-exit port: 42 when every check
 ; passed, 99 otherwise.
+%include "longmode.inc"
+
 	bits 32
 	section .text
 	global _start
@@ -23,32 +25,7 @@ _start:
 	jne .bad_magic
 	cmp dword [ebx + 8], (64 << 10) - 1024	; mem_upper: (64M - 1M) / 1K
 	jne .bad_magic
-	; identity-map the first 1 GiB with 2 MiB pages
-	mov edi, pml4
-	mov dword [edi], pdpt + 3
-	mov dword [pdpt], pd + 3
-	xor ecx, ecx
-.map:	mov eax, ecx
-	shl eax, 21
-	or eax, 0x83
-	mov [pd + ecx * 8], eax
-	inc ecx
-	cmp ecx, 512
-	jne .map
-	lgdt [gdt_ptr]
-	mov eax, cr4
-	or eax, 1 << 5
-	mov cr4, eax
-	mov eax, pml4
-	mov cr3, eax
-	mov ecx, 0xc0000080
-	rdmsr
-	or eax, 1 << 8
-	wrmsr
-	mov eax, cr0
-	or eax, 1 << 31
-	mov cr0, eax
-	jmp 0x08:long_mode
+	ENTER_LONG_MODE long_mode
 .bad_magic:
 	mov esi, msg_magic
 	call puts32
@@ -245,11 +222,9 @@ puts:
 	jmp .l
 .d:	ret
 
+	LONG_MODE_TABLES
+
 	section .data
-	align 8
-gdt:	dq 0, 0x00af9a000000ffff, 0x00cf92000000ffff
-gdt_ptr: dw 23
-	dd gdt
 msg_hello: db "mb32: hello from a multiboot kernel", 10, 0
 msg_magic: db "mb32: bad multiboot handoff", 10, 0
 msg_long: db "mb32: in long mode", 10, 0
@@ -271,10 +246,6 @@ t_clock: db "sched_clock: monotonic", 0
 t_enosys: db "unknown call 1000: ENOSYS, rbx kept", 0
 
 	section .bss
-	alignb 4096
-pml4:	resb 4096
-pdpt:	resb 4096
-pd:	resb 4096
 slots:	resq 1
 scratch: resq 1
 	resb 4096

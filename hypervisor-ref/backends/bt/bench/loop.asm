@@ -3,6 +3,8 @@
 ; iterations of an 8-instruction loop (two memory accesses, ALU, a
 ; branch) over a 32 KiB array and leaves through the debug-exit port 0xf4
 ; with 0x21. N comes from the command line ("n=DIGITS").
+%include "longmode.inc"
+
 	bits 32
 	section .text
 	global _start
@@ -17,30 +19,7 @@ _start:
 	jnz .have
 	xor esi, esi
 .have:	mov [cmdline], esi
-	mov dword [pml4], pdpt + 3
-	mov dword [pdpt], pd + 3
-	xor ecx, ecx
-.map:	mov eax, ecx
-	shl eax, 21
-	or eax, 0x83
-	mov [pd + ecx * 8], eax
-	inc ecx
-	cmp ecx, 512
-	jne .map
-	lgdt [gdt_ptr]
-	mov eax, cr4
-	or eax, 1 << 5
-	mov cr4, eax
-	mov eax, pml4
-	mov cr3, eax
-	mov ecx, 0xc0000080
-	rdmsr
-	or eax, 1 << 8
-	wrmsr
-	mov eax, cr0
-	or eax, 1 << 31
-	mov cr0, eax
-	jmp 0x08:long_mode
+	ENTER_LONG_MODE long_mode
 
 	bits 64
 long_mode:
@@ -86,17 +65,9 @@ long_mode:
 	hlt
 	jmp .done
 
-	section .data
-	align 8
-gdt:	dq 0, 0x00af9a000000ffff, 0x00cf92000000ffff
-gdt_ptr: dw 23
-	dd gdt
+	LONG_MODE_TABLES
 
 	section .bss
-	alignb 4096
-pml4:	resb 4096
-pdpt:	resb 4096
-pd:	resb 4096
 array:	resb 32768
 cmdline: resd 1
 	resb 4096
