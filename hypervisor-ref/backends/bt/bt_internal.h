@@ -25,10 +25,14 @@ struct bt_memdesc {
 	uint8_t size, read, write, seg, addr32, parked, align;
 };
 
-/* A helper block's instruction, decoded once (helpers__exec). */
+/* An instruction for the C interpreter, decoded once (helpers__exec): a
+ * helper block's, or one called from inside a translated block (bt_helper),
+ * which resumes at `resume` when it ran to `next` and changed no mode. */
 struct bt_decoded {
 	ZydisDecodedInstruction in;
 	ZydisDecodedOperand ops[ZYDIS_MAX_OPERAND_COUNT];
+	uint64_t rip, next;
+	uint8_t *resume;
 };
 
 struct bt_block {
@@ -48,7 +52,7 @@ struct bt_block {
 struct bt_cache {
 	uint8_t *buf;
 	size_t used;
-	uint8_t *t_exit, *t_slow_mem, *t_slow_wb, *t_base;	/* trampolines */
+	uint8_t *t_exit, *t_slow_mem, *t_slow_wb, *t_helper, *t_base;	/* trampolines */
 	uint8_t *t_indirect[2], *t_jc_miss;	/* jump-cache probe per CPL class */
 	struct bt_block *blocks;
 	size_t nblocks, maxblocks;
@@ -74,7 +78,7 @@ struct bt_cache {
 
 /* entry.S */
 void bt_enter(void *code);
-extern char bt_exit[], bt_exit_nosave[], bt_slow_mem[], bt_slow_wb[];
+extern char bt_exit[], bt_exit_nosave[], bt_slow_mem[], bt_slow_wb[], bt_helper[];
 
 /* cache.c */
 int cache__init(struct bt_cpu *c, const struct bt_opts *o);
@@ -119,4 +123,5 @@ uint64_t helpers__read_flags(struct bt_cpu *c);
 
 /* run.c */
 void run__sync_entry_flags(struct bt_cpu *c);
+int bt_helper_call(struct bt_cpu *c, struct bt_decoded *d);
 #endif

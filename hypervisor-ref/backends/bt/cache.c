@@ -73,6 +73,8 @@ static void init_tramps(struct bt_cache *k)
 	p = tramp(p, bt_slow_mem);
 	k->t_slow_wb = p;
 	p = tramp(p, bt_slow_wb);
+	k->t_helper = p;
+	p = tramp(p, bt_helper);
 	/* a miss: leave unchained (mov qword gs:[LAST_STUB], 0; jmp t_exit) */
 	struct emit e = { p, k->buf + BT_CACHE_SIZE, 0 };
 	k->t_jc_miss = p;

@@ -100,6 +100,7 @@ struct bt_cpu {
 	int kicked;		/* bt__kick() from another thread */
 	int trace;		/* VMI_BT_TRACE=1: interrupts, IRETs; 2: blocks too */		/* a slow path already wrote the full state back */
 	bool fatal, shutdown;	/* leave bt__run with BT_EXIT_FAULT / _SHUTDOWN */
+	int exit_req;		/* a helper called from a block asked to leave bt__run with this */
 	uint64_t insns, blocks, slow_mem, helpers, exceptions, translations, hypercalls; /* stats */
 	struct bt_cpuid_memo cpuid_memo[BT_CPUID_MEMO];
 	/* instruction-fetch translations for the dispatcher: [user][page hash] */

@@ -166,4 +166,32 @@ bt_slow_wb:
 	mov rax, gs:[CPU_SAVE_RAX]
 	jmp qword ptr gs:[CPU_RESUME]
 
+/*
+ * An instruction for the C interpreter inside a translated block: rax =
+ * its struct bt_decoded, guest rax parked in CPU_SAVE_RAX, all flags live.
+ * bt_helper_call() returns 1 to go on at CPU_RESUME (the instruction after)
+ * with the state in CPU_GPR and CPU_ENTRY_FL, 0 to leave for the dispatcher.
+ */
+	.globl bt_helper
+bt_helper:
+	mov gs:[CPU_TMP], rax
+	mov rax, gs:[CPU_SAVE_RAX]
+	SAVE_ALL CPU_GPR
+	mov rsp, gs:[CPU_HOST_RSP]
+	pushfq
+	pop rax
+	mov gs:[CPU_EXIT_FL], rax
+	cld
+	FPU_OUT
+	mov rdi, gs:[CPU_SELF]
+	mov rsi, gs:[CPU_TMP]
+	call bt_helper_call
+	test eax, eax
+	jz bt_exit_nosave
+	FPU_BACK
+	push qword ptr gs:[CPU_ENTRY_FL]
+	popfq
+	LOAD_ALL CPU_GPR
+	jmp qword ptr gs:[CPU_RESUME]
+
 	.section .note.GNU-stack,"",@progbits

@@ -28,6 +28,7 @@ struct bt_cpu *bt__create(struct bt_machine *m, const struct bt_opts *o, char *e
 	memset(c, 0, sizeof(*c));
 	c->m = m;
 	c->self = (uint64_t)(uintptr_t)c;
+	c->exit_req = -1;
 	c->trace = getenv("VMI_BT_TRACE") ? atoi(getenv("VMI_BT_TRACE")) : 0;
 	if (cache__init(c, o)) {
 		snprintf(err, errlen, "cannot allocate the translation cache");
@@ -112,6 +113,58 @@ static bool take_interrupt(struct bt_cpu *c)
 	return true;
 }
 
+/* What an instruction run in C may change that the rest of its block was
+ * translated for, or that the dispatcher must see at once. */
+struct helper_snap {
+	uint64_t cr0, cr3, cr4, efer, flushes, invalidations;
+	int cpl, bits;
+};
+
+static void helper_snap(struct bt_cpu *c, struct helper_snap *s)
+{
+	memset(s, 0, sizeof(*s));
+	s->cr0 = c->cr0;
+	s->cr3 = c->cr3;
+	s->cr4 = c->cr4;
+	s->efer = c->efer;
+	s->flushes = c->cache->flushes;
+	s->invalidations = c->cache->invalidations;
+	s->cpl = c->cpl;
+	s->bits = cpu__code_bits(c);
+}
+
+/*
+ * An instruction for the C interpreter, called from inside its block
+ * (entry.S bt_helper) instead of ending the block and coming back through
+ * the dispatcher twice. Returns 1 to go on with the block, 0 to leave it:
+ * the instruction raised an exception or moved rip, changed the mode, the
+ * address space or the code, set IF (an interrupt may be due) or the
+ * interrupt shadow, halted, or asked to leave bt__run (c->exit_req).
+ */
+int bt_helper_call(struct bt_cpu *c, struct bt_decoded *d)
+{
+	c->rflags = (c->rflags & ~RFL_LIVE) | (c->exit_fl & RFL_LIVE);
+	c->rip = d->rip;
+	c->in_c = true;
+	c->last_stub = 0;
+	uint64_t if_before = c->rflags & RFL_IF;
+	struct helper_snap before, after;
+	helper_snap(c, &before);
+	int r = helpers__exec(c, d);
+	if (r >= 0) {
+		c->exit_req = r;
+		return 0;
+	}
+	helper_snap(c, &after);
+	if (c->rip != d->next || c->fatal || c->shutdown || c->halted || c->irq_shadow ||
+	    (!if_before && (c->rflags & RFL_IF)) || memcmp(&before, &after, sizeof(before)))
+		return 0;
+	c->in_c = false;
+	c->entry_fl = (c->rflags & RFL_LIVE) | 2;
+	c->resume = (uint64_t)(uintptr_t)d->resume;
+	return 1;
+}
+
 /* Run one translated block (and whatever it chains to). */
 static void run_block(struct bt_cpu *c, struct bt_block *b, uint64_t slice)
 {
@@ -170,9 +223,15 @@ enum bt_exit bt__run(struct bt_cpu *c, uint64_t slice)
 		if (c->last_stub)
 			cache__chain(c, b);
 		cache__jc_fill(c, b);
+		/* The shadow held off take_interrupt() above; the block runs alone
+		 * (budget 1), and an STI inside it sets a new one. */
+		c->irq_shadow = false;
 		run_block(c, b, shadow ? 1 : slice - n);
-		if (shadow)
-			c->irq_shadow = false;
+		if (c->exit_req >= 0) {
+			enum bt_exit r = (enum bt_exit)c->exit_req;
+			c->exit_req = -1;
+			return r;
+		}
 	}
 	return c->fatal ? BT_EXIT_FAULT : c->shutdown ? BT_EXIT_SHUTDOWN : BT_EXIT_BUDGET;
 }

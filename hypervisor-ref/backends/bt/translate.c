@@ -455,6 +455,48 @@ static int tx_generic(struct tx *t)
 	return 0;
 }
 
+/* What the C interpreter may run from inside a block (bt_helper): all but
+ * control transfers and HLT, which end their block anyway. */
+static bool helper_inline_ok(const struct tx *t)
+{
+	switch (t->in.meta.category) {
+	case ZYDIS_CATEGORY_COND_BR: case ZYDIS_CATEGORY_UNCOND_BR: case ZYDIS_CATEGORY_CALL:
+	case ZYDIS_CATEGORY_RET: case ZYDIS_CATEGORY_INTERRUPT: case ZYDIS_CATEGORY_SYSCALL:
+	case ZYDIS_CATEGORY_SYSRET:
+		return false;
+	default:
+		break;
+	}
+	switch (t->in.mnemonic) {
+	case ZYDIS_MNEMONIC_HLT: case ZYDIS_MNEMONIC_IRET: case ZYDIS_MNEMONIC_IRETD:
+	case ZYDIS_MNEMONIC_IRETQ: case ZYDIS_MNEMONIC_JMP: case ZYDIS_MNEMONIC_CALL:
+	case ZYDIS_MNEMONIC_RET:
+		return false;
+	default:
+		return true;
+	}
+}
+
+/* Call the C interpreter for this instruction and go on with the block if it
+ * changed nothing the translation depends on (run.c, bt_helper_call).
+ * Returns 0, or -1 when the instruction must end the block instead. */
+static int emit_helper_call(struct tx *t)
+{
+	struct bt_cache *k = t->c->cache;
+	if (!helper_inline_ok(t) || k->ndec >= k->maxdec)
+		return -1;
+	struct bt_decoded *d = &k->dec[k->ndec++];
+	d->in = t->in;
+	memcpy(d->ops, t->ops, sizeof(t->ops));
+	d->rip = t->rip;
+	d->next = t->next;
+	e_gs_abs(&t->e, OP_STORE, R_AX, CPU_SAVE_RAX);
+	e_mov_imm(&t->e, R_AX, (uint64_t)(uintptr_t)d);
+	e_jmp32(&t->e, k->t_helper);
+	d->resume = t->e.p;
+	return 0;
+}
+
 /* 0: continue the block, 1: the block ended, -1: needs the C interpreter. */
 static int tx_insn(struct tx *t)
 {
@@ -670,6 +712,9 @@ struct bt_block *translate__block(struct bt_cpu *c, uint64_t rip, uint64_t pa, u
 			t.nitems = saved_items;
 			t.fpu_loaded = fpu_loaded;
 			t.fail = 0;
+			r = emit_helper_call(&t);
+		}
+		if (r < 0) {
 			if (n == 0) {
 				/* The C interpreter runs it; no code for this block. */
 				b->helper = true;
