@@ -88,6 +88,7 @@ struct bt_block *cache__lookup(struct bt_cpu *c, uint64_t rip, uint64_t pa, uint
 void cache__chain(struct bt_cpu *c, struct bt_block *to);
 void cache__page_written(struct bt_cpu *c, uint64_t pa);
 void cache__jc_flush(struct bt_cpu *c);
+void cache__jc_flush_page(struct bt_cpu *c, uint64_t va);
 void cache__jc_fill(struct bt_cpu *c, struct bt_block *b);
 
 /* translate.c */

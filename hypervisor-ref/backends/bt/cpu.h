@@ -29,11 +29,12 @@
 #define CPU_FPU_LIVE	448	/* 1: the host FPU holds the guest's state (lazy) */
 #define CPU_TLB		512	/* [user][write][256] of {tag, addend} */
 
-#define BT_TLB_ENTRIES	256
+#define BT_TLB_ENTRIES	1024
 #define BT_TLB_TABLE	(BT_TLB_ENTRIES * 16)
 /* Jump cache for indirect branches of 64-bit code: [user][512] of
  * {guest rip, host code}, probed by the t_indirect trampolines. */
 #define BT_JC_ENTRIES	512
+#define BT_JC_PAGE_BITS	4096
 #define CPU_JC		(CPU_TLB + 4 * BT_TLB_TABLE)
 /* The guest's x87/MMX/SSE state (FXSAVE image) while translated code is
  * not running; while it runs, the state is in the host FPU. */
@@ -105,6 +106,9 @@ struct bt_cpu {
 	struct bt_cpuid_memo cpuid_memo[BT_CPUID_MEMO];
 	/* instruction-fetch translations for the dispatcher: [user][page hash] */
 	struct { uint64_t vpage, ppage; } itlb[2][64];
+	/* guest-virtual pages (hashed) with jump-cache entries since its last
+	 * flush: an INVLPG of any other page leaves the jump cache alone */
+	uint64_t jc_pages[BT_JC_PAGE_BITS / 64];
 	struct bt_machine *m;
 	struct bt_cache *cache;
 };

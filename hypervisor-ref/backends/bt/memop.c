@@ -185,7 +185,7 @@ int memop__emit(struct tx *t, ZydisEncoderRequest *req, int mi, unsigned size,
 	}
 	e_mov_rr(e, R_AX, s0);
 	e8(e, 0x48); e8(e, 0xc1); e8(e, 0xe8); e8(e, 8);	/* shr rax, 8 */
-	e8(e, 0x25); e32(e, 0xff0);			/* and eax, 0xff0 */
+	e8(e, 0x25); e32(e, (BT_TLB_ENTRIES - 1) << 4);	/* and eax, index * 16 */
 	int32_t tlb = CPU_TLB + ((t->user ? 2 : 0) + (wr ? 1 : 0)) * BT_TLB_TABLE;
 	e_gs_rax(e, OP_CMP, s1, tlb);
 	it->jmp_at = e_jcc32(e, 0x5, e->p);		/* jne miss (patched) */

@@ -51,8 +51,9 @@ void mmu__flush(struct bt_cpu *c)
 
 void mmu__flush_page(struct bt_cpu *c, uint64_t va)
 {
-	itlb_flush(c);
-	cache__jc_flush(c);
+	for (int u = 0; u < 2; u++)
+		c->itlb[u][(va >> 12) & 63].vpage = 1;
+	cache__jc_flush_page(c, va);
 	unsigned i = (va >> 12) & (BT_TLB_ENTRIES - 1);
 	for (int u = 0; u < 2; u++)
 		for (int w = 0; w < 2; w++)

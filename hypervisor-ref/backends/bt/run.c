@@ -245,6 +245,9 @@ void bt__print_stats(struct bt_cpu *c)
 		(unsigned long long)c->cache->invalidations, (unsigned long long)c->slow_mem,
 		(unsigned long long)c->helpers, (unsigned long long)c->exceptions,
 		(unsigned long long)c->hypercalls);
+	fprintf(stderr, "bt: cache %zu KiB of %u, %zu blocks (%zu B each), %zu decoded (%zu B each)\n",
+		c->cache->used >> 10, BT_CACHE_SIZE >> 10, c->cache->nblocks, sizeof(struct bt_block),
+		c->cache->ndec, sizeof(struct bt_decoded));
 }
 
 void bt__dump(struct bt_cpu *c, char *buf, size_t len)
