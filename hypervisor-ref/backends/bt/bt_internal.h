@@ -7,7 +7,7 @@
 #include "bt.h"
 
 #define BT_MAX_BLOCK_INSNS 64
-#define BT_CACHE_SIZE	(32u << 20)
+#define BT_CACHE_SIZE	(12u << 20)
 #define BT_HASH_BITS	14
 #define BT_BOUNCE	64
 #define PAGE_SIZE	4096ull
@@ -54,6 +54,9 @@ struct bt_cache {
 	size_t used;
 	uint8_t *t_exit, *t_slow_mem, *t_slow_wb, *t_helper, *t_base;	/* trampolines */
 	uint8_t *t_indirect[2], *t_jc_miss;	/* jump-cache probe per CPL class */
+	/* exits with the guest rip in rax (guest rax in CPU_SAVE_RAX): plain,
+	 * through the jump cache, and from a chainable stub (rax = the stub) */
+	uint8_t *t_rip_exit, *t_rip_indirect[2], *t_chain_exit;
 	struct bt_block *blocks;
 	size_t nblocks, maxblocks;
 	struct bt_block *hash[1u << BT_HASH_BITS];
@@ -70,11 +73,12 @@ struct bt_cache {
 	unsigned bounce_size, bounce_n0;
 };
 
-/* An exit stub: jmp rel32 (the chain), mov gs:[SAVE_RAX], rax (9 bytes),
- * mov rax, imm64 (the target) ... */
-#define STUB_TARGET_OFF (5 + 9 + 2)
-/* ... and, in a chainable stub, a byte after its last jmp: 1 = forward. */
-#define STUB_FLAG_OFF	63
+/* A chainable exit stub: jmp rel32 (the chain), mov gs:[SAVE_RAX], rax,
+ * lea rax, [the stub], jmp t_chain_exit, then data: a byte, 1 = forward
+ * edge, and the guest target (memop__stub, cache__chain). */
+#define STUB_FLAG_OFF	26
+#define STUB_TARGET_OFF	27
+#define STUB_SIZE	35
 
 /* entry.S */
 void bt_enter(void *code);

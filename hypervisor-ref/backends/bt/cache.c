@@ -85,6 +85,25 @@ static void init_tramps(struct bt_cache *k)
 		k->t_indirect[u] = p;
 		p = jc_probe(k, p, u);
 	}
+	e.p = p;
+	k->t_rip_exit = e.p;
+	e_gs_abs(&e, OP_STORE, 0, CPU_RIP);
+	e_gs_store_imm(&e, CPU_LAST_STUB, 0);
+	e_gs_abs(&e, OP_LOAD, 0, CPU_SAVE_RAX);
+	e_jmp32(&e, k->t_exit);
+	for (int u = 0; u < 2; u++) {
+		k->t_rip_indirect[u] = e.p;
+		e_gs_abs(&e, OP_STORE, 0, CPU_RIP);
+		e_gs_abs(&e, OP_LOAD, 0, CPU_SAVE_RAX);
+		e_jmp32(&e, k->t_indirect[u]);
+	}
+	k->t_chain_exit = e.p;
+	e_gs_abs(&e, OP_STORE, 0, CPU_LAST_STUB);
+	e8(&e, 0x48); e8(&e, 0x8b); e8(&e, 0x40); e8(&e, STUB_TARGET_OFF);	/* mov rax, [rax + off] */
+	e_gs_abs(&e, OP_STORE, 0, CPU_RIP);
+	e_gs_abs(&e, OP_LOAD, 0, CPU_SAVE_RAX);
+	e_jmp32(&e, k->t_exit);
+	p = e.p;
 	k->t_base = p;
 	k->used = (size_t)(p - k->buf);
 }
@@ -309,6 +328,6 @@ void cache__chain(struct bt_cpu *c, struct bt_block *to)
 void cache__page_written(struct bt_cpu *c, uint64_t pa)
 {
 	uint64_t pg = pa / PAGE_SIZE;
-	if (pg < c->cache->npages)
+	if (pg < c->cache->npages && c->cache->code_page[pg])
 		invalidate_page(c, pg);
 }

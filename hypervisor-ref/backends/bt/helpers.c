@@ -346,7 +346,7 @@ int helpers__exec(struct bt_cpu *c, const struct bt_decoded *dec)
 		/* the block was looked up by (rip, physical page, mode) and dies
 		 * with a store to its page: the bytes are the ones decoded */
 		h.in = dec->in;
-		memcpy(h.ops, dec->ops, sizeof(h.ops));
+		memcpy(h.ops, dec->ops, sizeof(h.ops[0]) * dec->in.operand_count);
 	} else if (translate__decode(c, c->rip, &h.in, h.ops, &pa2, h.bytes, true) < 0) {
 		return -1;
 	}

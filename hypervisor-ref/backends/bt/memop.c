@@ -226,28 +226,24 @@ uint8_t *memop__stub(struct tx *t, uint64_t target, bool chain, bool branch)
 	struct emit *e = &t->e;
 	uint8_t *stub = e->p;
 	struct bt_cache *k = t->c->cache;
-	e8(e, 0xe9); e32(e, 0);			/* the chaining jump, initially to the next insn */
-	e_gs_abs(e, OP_STORE, R_AX, CPU_SAVE_RAX);
-	e_mov_imm(e, R_AX, target);		/* at STUB_TARGET_OFF: cache__chain checks it */
-	e_gs_abs(e, OP_STORE, R_AX, CPU_RIP);
 	if (chain && !k->opts.no_chain) {
+		e8(e, 0xe9); e32(e, 0);		/* the chaining jump, initially to the next insn */
+		e_gs_abs(e, OP_STORE, R_AX, CPU_SAVE_RAX);
 		e8(e, 0x48); e8(e, 0x8d); e8(e, 0x05);	/* lea rax, [rip + stub] */
 		e32(e, (uint32_t)(stub - (e->p + 4)));
-		e_gs_abs(e, OP_STORE, R_AX, CPU_LAST_STUB);
-	} else if (branch && t->bits == 64 && !k->opts.no_chain) {
-		e_gs_abs(e, OP_LOAD, R_AX, CPU_SAVE_RAX);
-		e_jmp32(e, k->t_indirect[t->user]);
-		return stub;
-	} else {
-		e_gs_store_imm(e, CPU_LAST_STUB, 0);
-	}
-	e_gs_abs(e, OP_LOAD, R_AX, CPU_SAVE_RAX);
-	e_jmp32(e, k->t_exit);
-	if (chain && !k->opts.no_chain) {
+		e_jmp32(e, k->t_chain_exit);
 		if (e->p != stub + STUB_FLAG_OFF && !e->overflow)
 			t->fail = 1;	/* the layout cache__chain relies on changed */
-		e8(e, forward);		/* read by cache__chain, never executed */
+		e8(e, forward);		/* data, read by cache__chain and t_chain_exit */
+		e64(e, target);
+		return stub;
 	}
+	e_gs_abs(e, OP_STORE, R_AX, CPU_SAVE_RAX);
+	e_mov_imm(e, R_AX, target);
+	if (branch && t->bits == 64 && !k->opts.no_chain)
+		e_jmp32(e, k->t_rip_indirect[t->user]);
+	else
+		e_jmp32(e, k->t_rip_exit);
 	return stub;
 }
 

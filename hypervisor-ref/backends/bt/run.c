@@ -91,9 +91,18 @@ void bt__flush_tlb(struct bt_cpu *c, bool all, uint64_t gva)
 		mmu__flush_page(c, gva);
 }
 
+/* For the hypercall handlers' guest pointers (CPL0). A write is about to
+ * land: translations on that page die first, as for a store from a block. */
 int bt__translate(struct bt_cpu *c, uint64_t gva, bool write, uint64_t *gpa)
 {
-	return mmu__translate(c, gva, write ? ACC_W : ACC_R, false, gpa, false);
+	uint8_t *h = mmu__host(c, gva, write, false);
+	if (h)
+		*gpa = (uint64_t)(h - c->m->ram);
+	else if (mmu__translate(c, gva, write ? ACC_W : ACC_R, false, gpa, false))
+		return -1;
+	if (write)
+		cache__page_written(c, *gpa);
+	return 0;
 }
 
 static bool take_interrupt(struct bt_cpu *c)
