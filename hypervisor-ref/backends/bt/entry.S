@@ -116,6 +116,31 @@ bt_exit_nosave:
 	ret
 
 /*
+ * Call C from translated code, with every guest register saved at REGS and
+ * the host flags at FL_SAVE; FUNC(vcpu, ARG) returns 0 to leave through
+ * bt_exit_nosave, else the guest registers come back from REGS and the
+ * flags from FL_LOAD.
+ */
+.macro CALL_C regs, fl_save, arg, func, fl_load
+	SAVE_ALL \regs
+	mov rsp, gs:[CPU_HOST_RSP]
+	pushfq
+	pop rax
+	mov gs:[\fl_save], rax
+	cld
+	FPU_OUT
+	mov rdi, gs:[CPU_SELF]
+	mov rsi, gs:[\arg]
+	call \func
+	test eax, eax
+	jz bt_exit_nosave
+	FPU_BACK
+	push qword ptr gs:[\fl_load]
+	popfq
+	LOAD_ALL \regs
+.endm
+
+/*
  * TLB miss: rax = memory-access descriptor, the access's scratch register
  * holds the guest-virtual address, guest flags are parked in CPU_SAVE_FL
  * (DF still live). bt_mem_slow() returns 1 to resume at CPU_RESUME with the
@@ -123,22 +148,7 @@ bt_exit_nosave:
  */
 	.globl bt_slow_mem
 bt_slow_mem:
-	SAVE_ALL CPU_RAW
-	mov rsp, gs:[CPU_HOST_RSP]
-	pushfq
-	pop rax
-	mov gs:[CPU_HOST_FL], rax
-	cld
-	FPU_OUT
-	mov rdi, gs:[CPU_SELF]
-	mov rsi, gs:[CPU_RAW]
-	call bt_mem_slow
-	test eax, eax
-	jz bt_exit_nosave
-	FPU_BACK
-	push qword ptr gs:[CPU_HOST_FL]
-	popfq
-	LOAD_ALL CPU_RAW
+	CALL_C CPU_RAW, CPU_HOST_FL, CPU_RAW, bt_mem_slow, CPU_HOST_FL
 	jmp qword ptr gs:[CPU_RESUME]
 
 /*
@@ -147,22 +157,7 @@ bt_slow_mem:
  */
 	.globl bt_slow_wb
 bt_slow_wb:
-	SAVE_ALL CPU_RAW
-	mov rsp, gs:[CPU_HOST_RSP]
-	pushfq
-	pop rax
-	mov gs:[CPU_HOST_FL], rax
-	cld
-	FPU_OUT
-	mov rdi, gs:[CPU_SELF]
-	mov rsi, gs:[CPU_RAW]
-	call bt_mem_writeback
-	test eax, eax
-	jz bt_exit_nosave
-	FPU_BACK
-	push qword ptr gs:[CPU_HOST_FL]
-	popfq
-	LOAD_ALL CPU_RAW
+	CALL_C CPU_RAW, CPU_HOST_FL, CPU_RAW, bt_mem_writeback, CPU_HOST_FL
 	mov rax, gs:[CPU_SAVE_RAX]
 	jmp qword ptr gs:[CPU_RESUME]
 
@@ -176,22 +171,7 @@ bt_slow_wb:
 bt_helper:
 	mov gs:[CPU_TMP], rax
 	mov rax, gs:[CPU_SAVE_RAX]
-	SAVE_ALL CPU_GPR
-	mov rsp, gs:[CPU_HOST_RSP]
-	pushfq
-	pop rax
-	mov gs:[CPU_EXIT_FL], rax
-	cld
-	FPU_OUT
-	mov rdi, gs:[CPU_SELF]
-	mov rsi, gs:[CPU_TMP]
-	call bt_helper_call
-	test eax, eax
-	jz bt_exit_nosave
-	FPU_BACK
-	push qword ptr gs:[CPU_ENTRY_FL]
-	popfq
-	LOAD_ALL CPU_GPR
+	CALL_C CPU_GPR, CPU_EXIT_FL, CPU_TMP, bt_helper_call, CPU_ENTRY_FL
 	jmp qword ptr gs:[CPU_RESUME]
 
 	.section .note.GNU-stack,"",@progbits
