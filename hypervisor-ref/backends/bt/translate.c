@@ -477,19 +477,30 @@ static bool helper_inline_ok(const struct tx *t)
 	}
 }
 
+/* Keep the current instruction's decode for the C interpreter; NULL when the
+ * pool (emptied with the cache) is full. */
+static struct bt_decoded *save_decoded(struct tx *t)
+{
+	struct bt_cache *k = t->c->cache;
+	if (k->ndec >= k->maxdec)
+		return NULL;
+	struct bt_decoded *d = &k->dec[k->ndec++];
+	d->in = t->in;
+	memcpy(d->ops, t->ops, sizeof(t->ops));
+	d->rip = t->rip;
+	d->next = t->next;
+	return d;
+}
+
 /* Call the C interpreter for this instruction and go on with the block if it
  * changed nothing the translation depends on (run.c, bt_helper_call).
  * Returns 0, or -1 when the instruction must end the block instead. */
 static int emit_helper_call(struct tx *t)
 {
 	struct bt_cache *k = t->c->cache;
-	if (!helper_inline_ok(t) || k->ndec >= k->maxdec)
+	struct bt_decoded *d = helper_inline_ok(t) ? save_decoded(t) : NULL;
+	if (!d)
 		return -1;
-	struct bt_decoded *d = &k->dec[k->ndec++];
-	d->in = t->in;
-	memcpy(d->ops, t->ops, sizeof(t->ops));
-	d->rip = t->rip;
-	d->next = t->next;
 	e_gs_abs(&t->e, OP_STORE, R_AX, CPU_SAVE_RAX);
 	e_mov_imm(&t->e, R_AX, (uint64_t)(uintptr_t)d);
 	e_jmp32(&t->e, k->t_helper);
@@ -720,11 +731,7 @@ struct bt_block *translate__block(struct bt_cpu *c, uint64_t rip, uint64_t pa, u
 				b->helper = true;
 				b->ninsn = 1;
 				b->code = NULL;
-				if (k->ndec < k->maxdec) {
-					b->dec = &k->dec[k->ndec++];
-					b->dec->in = t.in;
-					memcpy(b->dec->ops, t.ops, sizeof(t.ops));
-				}
+				b->dec = save_decoded(&t);
 				k->used = (size_t)(start - k->buf);
 				return b;
 			}
