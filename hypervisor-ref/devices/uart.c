@@ -5,6 +5,8 @@
  * come from the io thread through uart__receive. Loopback (MCR bit 4) is
  * modelled because Linux's 8250 driver probes the port with it.
  */
+#include <errno.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -95,13 +97,34 @@ unsigned uart__receive(struct uart *u, const uint8_t *buf, unsigned len)
 	return n;
 }
 
+/*
+ * A write that blocks on a full terminal is cut short by the vCPU's kick
+ * signal (installed without SA_RESTART, so that it can end KVM_RUN), and a
+ * non-blocking output refuses with EAGAIN: both are retried, or the guest
+ * loses a byte of its console. Only a closed output (the bytes go nowhere, as
+ * on a cut line) or a VM being stopped gives up.
+ */
+static void send_out(struct uart *u, uint8_t b)
+{
+	struct pollfd p = { .fd = u->out_fd, .events = POLLOUT };
+	ssize_t n;
+
+	while ((n = write(u->out_fd, &b, 1)) != 1) {
+		if (n == 0 || (errno != EINTR && errno != EAGAIN))
+			return;
+		if (u->vm->stop != VM_RUNNING)
+			return;
+		if (errno == EAGAIN)
+			poll(&p, 1, 100);
+	}
+}
+
 static void transmit(struct uart *u, uint8_t b)
 {
 	if (u->mcr & MCR_LOOP)
 		push(u, b);
-	else if (u->out_fd >= 0 && write(u->out_fd, &b, 1) < 0) {
-		/* output closed: the guest's bytes go nowhere, as on a cut line */
-	}
+	else if (u->out_fd >= 0)
+		send_out(u, b);
 	u->thri_pending = true;
 }
 

@@ -7,6 +7,8 @@
 #include <check.h>
 #include "vmi/check_tap.h"
 #include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
 #include <time.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -60,6 +62,89 @@ START_TEST(uart_transmit)
 	close(p[1]);
 	free(u);
 }
+END_TEST
+
+/*
+ * A full output must slow the guest down, never lose its bytes: the vCPU's
+ * kick signal (no SA_RESTART) cuts a blocked write short, and a non-blocking
+ * output answers EAGAIN. A reader drains the pipe while a thread kicks the
+ * writer with signals; every byte must arrive, in order.
+ */
+#define FLOOD (128 << 10)
+
+struct drain {
+	int fd;
+	pthread_t writer;
+	volatile int done;
+	size_t got;
+	int in_order;
+};
+
+static void on_kick(int sig) { (void)sig; }
+
+static void *kicker(void *arg)
+{
+	struct drain *d = arg;
+	struct timespec ms = { 0, 1000000 };
+
+	while (!d->done) {
+		pthread_kill(d->writer, SIGUSR1);
+		nanosleep(&ms, NULL);
+	}
+	return NULL;
+}
+
+static void *reader(void *arg)
+{
+	struct drain *d = arg;
+	struct timespec ms = { 0, 1000000 };
+	unsigned char buf[1024];
+	ssize_t n;
+
+	d->in_order = 1;
+	while (d->got < FLOOD && (n = read(d->fd, buf, sizeof(buf))) != 0) {
+		if (n < 0)
+			continue;
+		for (ssize_t i = 0; i < n; i++)
+			d->in_order &= buf[i] == (unsigned char)(d->got + i);
+		d->got += (size_t)n;
+		nanosleep(&ms, NULL);	/* slower than the guest */
+	}
+	return NULL;
+}
+
+static void flood(int nonblock)
+{
+	struct sigaction sa = { .sa_handler = on_kick }, old;
+	struct drain d = { .writer = pthread_self() };
+	pthread_t r, k;
+	int p[2];
+
+	ck_assert_int_eq(pipe(p), 0);
+	if (nonblock)
+		ck_assert_int_eq(fcntl(p[1], F_SETFL, O_NONBLOCK), 0);
+	d.fd = p[0];
+	sigaction(SIGUSR1, &sa, &old);
+	struct uart *u = uart__new(&vm, p[1]);
+	pthread_create(&r, NULL, reader, &d);
+	pthread_create(&k, NULL, kicker, &d);
+	for (size_t i = 0; i < FLOOD; i++)
+		out8(uart__io, u, U(0), (uint8_t)i);
+	d.done = 1;
+	pthread_join(k, NULL);
+	close(p[1]);		/* the reader sees the end, lost bytes or not */
+	pthread_join(r, NULL);
+	sigaction(SIGUSR1, &old, NULL);
+	ck_assert_uint_eq(d.got, FLOOD);
+	ck_assert(d.in_order);
+	close(p[0]);
+	free(u);
+}
+
+START_TEST(uart_full_output_blocking) { flood(0); }
+END_TEST
+
+START_TEST(uart_full_output_nonblocking) { flood(1); }
 END_TEST
 
 START_TEST(uart_receive_irq)
@@ -294,6 +379,8 @@ int main(void)
 
 	tcase_add_checked_fixture(t, setup, teardown);
 	tcase_add_test(t, uart_transmit);
+	tcase_add_test(t, uart_full_output_blocking);
+	tcase_add_test(t, uart_full_output_nonblocking);
 	tcase_add_test(t, uart_receive_irq);
 	tcase_add_test(t, uart_loopback);
 	tcase_add_test(t, pic_basic);
