@@ -107,12 +107,19 @@ _vm_wait() {
 	fi
 	while :; do
 		first=
-		wait -n -p first "${live[@]}"
+		wait -n -p first "${live[@]}" 2>/dev/null
 		rc=$?
+		if [ -z "${first:-}" ]; then
+			# Bash 5.2 can lose a child that ended between two waits
+			# ("no such job", first unset): find who is gone by hand.
+			[ ${#live[@]} -gt 0 ] || break
+			_vm_gone "${live[@]}" || { sleep 0.05; continue; }
+			first=$GONE
+			rc=0
+		fi
 		case $first in
 		"$QEMU_PID") break ;;
 		"$OUT_PID" | "$ERR_PID") [ $rc -eq 0 ] || { STOPPED=pipe; break; } ;;
-		"") break ;;
 		*) STOPPED=timeout; break ;;
 		esac
 		for p in "${!live[@]}"; do [ "${live[p]}" = "$first" ] && unset 'live[p]'; done
@@ -121,6 +128,17 @@ _vm_wait() {
 		kill "$QEMU_PID" 2>/dev/null
 		wait "$QEMU_PID"
 	fi
+}
+
+# The first of the given PIDs that no longer runs, in GONE; false if all run.
+# QEMU first: once it is gone, nothing else matters.
+_vm_gone() {
+	local p
+	for p in "$QEMU_PID" "$@"; do
+		[[ " $* " == *" $p "* ]] || continue
+		kill -0 "$p" 2>/dev/null || { GONE=$p; return 0; }
+	done
+	return 1
 }
 
 # Let the copiers reach EOF: a read-write open of each FIFO stands in for a
