@@ -50,10 +50,20 @@ enum { R_AX, R_CX, R_DX, R_BX, R_SP, R_BP, R_SI, R_DI,
        R_8, R_9, R_10, R_11, R_12, R_13, R_14, R_15 };
 enum { S_ES, S_CS, S_SS, S_DS, S_FS, S_GS, S_NONE = 7 };
 
+/*
+ * Translated code tests an entry with `va ^ tag`: below PAGE_SIZE - size on
+ * a hit, and then it adds `host`. An empty slot's tag is a non-canonical page
+ * of another slot's index (tlb_empty_tag), so no address hits it.
+ */
 struct bt_tlbe {
-	uint64_t tag;		/* guest-virtual page, or 1 (never matches) */
-	int64_t addend;		/* host address - guest-virtual address */
+	uint64_t tag;		/* guest-virtual page, or tlb_empty_tag(slot) */
+	uint64_t host;		/* host address of the page */
 };
+
+static inline uint64_t tlb_empty_tag(unsigned slot)
+{
+	return 1ull << 63 | (uint64_t)((slot + 1) % BT_TLB_ENTRIES) << 12;
+}
 
 struct bt_seg {
 	uint64_t base;

@@ -55,6 +55,7 @@ static inline void e_gs_abs(struct emit *e, uint8_t op, int reg, int32_t disp)
 #define OP_LOAD  0x8b
 #define OP_CMP   0x3b
 #define OP_ADD   0x03
+#define OP_XOR   0x33
 
 /* op r64, gs:[rax + disp32] */
 static inline void e_gs_rax(struct emit *e, uint8_t op, int reg, int32_t disp)
@@ -66,14 +67,51 @@ static inline void e_gs_rax(struct emit *e, uint8_t op, int reg, int32_t disp)
 	e32(e, (uint32_t)disp);
 }
 
-/* op r64, gs:[base + disp32] for a base other than rsp/r12 */
+/* op r64, gs:[base + disp32] */
 static inline void e_gs_base(struct emit *e, uint8_t op, int reg, int base, int32_t disp)
 {
 	e8(e, 0x65);
 	e8(e, 0x48 | ((reg & 8) ? 4 : 0) | ((base & 8) ? 1 : 0));
 	e8(e, op);
 	e8(e, 0x80 | ((reg & 7) << 3) | (base & 7));
+	if ((base & 7) == 4)
+		e8(e, 0x24);	/* SIB: rsp/r12 as base */
 	e32(e, (uint32_t)disp);
+}
+
+/* REX.B when reg is r8-r15 (for the 32-bit forms below) */
+static inline void e_rex_b(struct emit *e, int reg)
+{
+	if (reg & 8)
+		e8(e, 0x41);
+}
+
+/* shr r32, imm8 */
+static inline void e_shr32(struct emit *e, int reg, uint8_t n)
+{
+	e_rex_b(e, reg);
+	e8(e, 0xc1); e8(e, 0xe8 | (reg & 7)); e8(e, n);
+}
+
+/* and r32, imm32 */
+static inline void e_and32(struct emit *e, int reg, uint32_t imm)
+{
+	e_rex_b(e, reg);
+	e8(e, 0x81); e8(e, 0xe0 | (reg & 7)); e32(e, imm);
+}
+
+/* test r32, imm32 */
+static inline void e_test32(struct emit *e, int reg, uint32_t imm)
+{
+	e_rex_b(e, reg);
+	e8(e, 0xf7); e8(e, 0xc0 | (reg & 7)); e32(e, imm);
+}
+
+/* cmp r64, simm32 */
+static inline void e_cmp64_imm(struct emit *e, int reg, int32_t imm)
+{
+	e8(e, 0x48 | ((reg & 8) ? 1 : 0));
+	e8(e, 0x81); e8(e, 0xf8 | (reg & 7)); e32(e, (uint32_t)imm);
 }
 
 /* mov qword gs:[disp32], simm32 */

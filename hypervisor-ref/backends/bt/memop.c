@@ -117,6 +117,7 @@ static int emit_address(struct tx *t, const ZydisEncoderOperand *m, int s0, bool
 	return memop__encode(t, &lea);
 }
 
+/* At the hit: the guest's flags and rax back (when the flags were parked), s1 back. */
 static void emit_flags_restore(struct tx *t, int s1, bool park)
 {
 	struct emit *e = &t->e;
@@ -124,8 +125,8 @@ static void emit_flags_restore(struct tx *t, int s1, bool park)
 		e_gs_abs(e, OP_LOAD, R_AX, CPU_SAVE_FL);
 		e8(e, 0x04); e8(e, 0x7f);	/* add al, 0x7f: OF back from seto */
 		e8(e, 0x9e);			/* sahf */
+		e_gs_abs(e, OP_LOAD, R_AX, CPU_SAVE_RAX);
 	}
-	e_gs_abs(e, OP_LOAD, R_AX, CPU_SAVE_RAX);
 	e_gs_abs(e, OP_LOAD, s1, CPU_SAVE_S1);
 }
 
@@ -133,6 +134,12 @@ static void emit_flags_restore(struct tx *t, int s1, bool park)
  * Emit `req`, whose operand `mi` is a guest memory operand of `size` bytes,
  * through the TLB. `busy` are registers that must not serve as scratch (the
  * instruction's own, and s2 of a synthetic sequence).
+ *
+ * s0 takes the guest-virtual address, s1 the TLB slot; s0 ^ slot.tag is the
+ * offset in the page on a hit, which must leave room for `size` bytes (a
+ * page-crossing access misses), and s0 + slot.host is then the host address.
+ * rax is only borrowed to park live flags (lahf/seto); the miss path parks
+ * it itself before it carries the descriptor.
  */
 __thread bool memop_align16;
 
@@ -157,12 +164,12 @@ int memop__emit(struct tx *t, ZydisEncoderRequest *req, int mi, unsigned size,
 	e_gs_abs(e, OP_STORE, s0, CPU_SAVE_S0);
 	if (emit_address(t, &m, s0, addr32))
 		return -1;
-	e_gs_abs(e, OP_STORE, R_AX, CPU_SAVE_RAX);
 	e_gs_abs(e, OP_STORE, s1, CPU_SAVE_S1);
 	/* Park the flags only where a later instruction of the block (or the
 	 * next block) can read them. */
 	bool park = (t->flags_live & RFL_ARITH) != 0;
 	if (park) {
+		e_gs_abs(e, OP_STORE, R_AX, CPU_SAVE_RAX);
 		e8(e, 0x9f);				/* lahf */
 		e8(e, 0x0f); e8(e, 0x90); e8(e, 0xc0);	/* seto al */
 		e_gs_abs(e, OP_STORE, R_AX, CPU_SAVE_FL);
@@ -172,24 +179,20 @@ int memop__emit(struct tx *t, ZydisEncoderRequest *req, int mi, unsigned size,
 		if (addr32)
 			e_mov_rr32(e, s0, s0);
 	}
-	if (align) {
-		/* tag = page | (va & 15): a misaligned va misses, and the slow
-		 * path raises the #GP the hardware would */
-		e_mov_rr(e, s1, s0);
-		e8(e, 0x48 | ((s1 & 8) ? 1 : 0)); e8(e, 0x81); e8(e, 0xe0 | (s1 & 7));
-		e32(e, 0xfffff00fu);			/* and s1, -4096 | 15 */
-	} else {
-		e_lea_disp(e, s1, s0, (int32_t)size - 1, 1);
-		e8(e, 0x48 | ((s1 & 8) ? 1 : 0)); e8(e, 0x81); e8(e, 0xe0 | (s1 & 7));
-		e32(e, 0xfffff000u);			/* and s1, -4096 */
-	}
-	e_mov_rr(e, R_AX, s0);
-	e8(e, 0x48); e8(e, 0xc1); e8(e, 0xe8); e8(e, 8);	/* shr rax, 8 */
-	e8(e, 0x25); e32(e, (BT_TLB_ENTRIES - 1) << 4);	/* and eax, index * 16 */
 	int32_t tlb = CPU_TLB + ((t->user ? 2 : 0) + (wr ? 1 : 0)) * BT_TLB_TABLE;
-	e_gs_rax(e, OP_CMP, s1, tlb);
-	it->jmp_at = e_jcc32(e, 0x5, e->p);		/* jne miss (patched) */
-	e_gs_rax(e, OP_ADD, s0, tlb + 8);
+	e_mov_rr32(e, s1, s0);
+	e_shr32(e, s1, 8);
+	e_and32(e, s1, (BT_TLB_ENTRIES - 1) << 4);	/* slot * 16 */
+	e_gs_base(e, OP_XOR, s0, s1, tlb);
+	e_cmp64_imm(e, s0, (int32_t)(PAGE_SIZE - size));
+	it->jmp_at = e_jcc32(e, 0x7, e->p);		/* ja miss (patched) */
+	if (align) {
+		/* a misaligned va misses, and the slow path raises the #GP
+		 * the hardware would */
+		e_test32(e, s0, 15);
+		it->jmp_at2 = e_jcc32(e, 0x5, e->p);	/* jnz miss */
+	}
+	e_gs_base(e, OP_ADD, s0, s1, tlb + 8);
 	uint8_t *hit = e->p;
 	emit_flags_restore(t, s1, park);
 
@@ -207,6 +210,7 @@ int memop__emit(struct tx *t, ZydisEncoderRequest *req, int mi, unsigned size,
 	e_gs_abs(e, OP_LOAD, s0, CPU_SAVE_S0);
 
 	it->req = *req;
+	it->tlb = tlb;
 	it->d = (struct bt_memdesc){ .guest_rip = t->rip, .hit = hit, .after = e->p,
 		.s0 = s0, .s1 = s1, .s2 = s2 < 0 ? 0xff : s2, .size = size, .parked = park,
 		.align = align,
@@ -313,6 +317,11 @@ void memop__items(struct tx *t)
 			continue;
 		}
 		patch32(it->jmp_at, e->p);
+		if (it->jmp_at2)
+			patch32(it->jmp_at2, e->p);
+		e_gs_base(e, OP_XOR, it->d.s0, it->d.s1, it->tlb);	/* the va back */
+		if (!it->d.parked)
+			e_gs_abs(e, OP_STORE, R_AX, CPU_SAVE_RAX);
 		e8(e, 0x48); e8(e, 0x8d); e8(e, 0x05);	/* lea rax, [rip + desc] */
 		lea_at[i][0] = e->p;
 		e32(e, 0);

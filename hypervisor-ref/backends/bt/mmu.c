@@ -45,8 +45,8 @@ void mmu__flush(struct bt_cpu *c)
 		cache__jc_flush(c);
 	for (int u = 0; u < 2; u++)
 		for (int w = 0; w < 2; w++)
-			for (int i = 0; i < BT_TLB_ENTRIES; i++)
-				c->tlb[u][w][i].tag = 1;
+			for (unsigned i = 0; i < BT_TLB_ENTRIES; i++)
+				c->tlb[u][w][i].tag = tlb_empty_tag(i);
 }
 
 void mmu__flush_page(struct bt_cpu *c, uint64_t va)
@@ -57,7 +57,7 @@ void mmu__flush_page(struct bt_cpu *c, uint64_t va)
 	unsigned i = (va >> 12) & (BT_TLB_ENTRIES - 1);
 	for (int u = 0; u < 2; u++)
 		for (int w = 0; w < 2; w++)
-			c->tlb[u][w][i].tag = 1;
+			c->tlb[u][w][i].tag = tlb_empty_tag(i);
 }
 
 /* A physical page became code: no write entry may map it any longer. */
@@ -67,10 +67,10 @@ void mmu__drop_write_entries(struct bt_cpu *c, uint64_t pa_page)
 	if (!h)
 		return;
 	for (int u = 0; u < 2; u++)
-		for (int i = 0; i < BT_TLB_ENTRIES; i++) {
+		for (unsigned i = 0; i < BT_TLB_ENTRIES; i++) {
 			struct bt_tlbe *e = &c->tlb[u][1][i];
-			if (e->tag != 1 && (uint8_t *)(uintptr_t)(e->tag + (uint64_t)e->addend) == h)
-				e->tag = 1;
+			if (e->tag != tlb_empty_tag(i) && (uint8_t *)(uintptr_t)e->host == h)
+				e->tag = tlb_empty_tag(i);
 		}
 }
 
@@ -221,14 +221,13 @@ static void tlb_fill(struct bt_cpu *c, uint64_t va, enum acc a, bool user)
 	if (!h)
 		return;
 	unsigned i = (va >> 12) & (BT_TLB_ENTRIES - 1);
-	int64_t addend = (int64_t)((uint64_t)(uintptr_t)h - (va & PAGE_MASK));
 	struct bt_tlbe *r = &c->tlb[user][0][i];
 	r->tag = va & PAGE_MASK;
-	r->addend = addend;
+	r->host = (uint64_t)(uintptr_t)h;
 	if (writable && page / PAGE_SIZE < c->cache->npages && !c->cache->code_page[page / PAGE_SIZE]) {
 		struct bt_tlbe *wr = &c->tlb[user][1][i];
 		wr->tag = va & PAGE_MASK;
-		wr->addend = addend;
+		wr->host = (uint64_t)(uintptr_t)h;
 	}
 }
 
@@ -277,7 +276,7 @@ static int virt_rw(struct bt_cpu *c, uint64_t va, void *buf, unsigned len, bool 
 		struct bt_tlbe *e = &c->tlb[user][write][(v >> 12) & (BT_TLB_ENTRIES - 1)];
 		host[k] = NULL;
 		if (e->tag == (v & PAGE_MASK)) {
-			host[k] = (uint8_t *)(uintptr_t)(v + (uint64_t)e->addend);
+			host[k] = (uint8_t *)(uintptr_t)e->host + (v & (PAGE_SIZE - 1));
 		} else {
 			if (mmu__translate(c, v, write ? ACC_W : ACC_R, user, &pa[k], true))
 				return -1;
@@ -303,7 +302,7 @@ uint8_t *mmu__host(struct bt_cpu *c, uint64_t va, bool write, bool user)
 	struct bt_tlbe *e = &c->tlb[user][write][(va >> 12) & (BT_TLB_ENTRIES - 1)];
 	if (e->tag != (va & PAGE_MASK))
 		return NULL;
-	return (uint8_t *)(uintptr_t)(va + (uint64_t)e->addend);
+	return (uint8_t *)(uintptr_t)e->host + (va & (PAGE_SIZE - 1));
 }
 
 int mmu__read(struct bt_cpu *c, uint64_t va, void *buf, unsigned len, bool user)
@@ -377,6 +376,8 @@ int bt_mem_slow(struct bt_cpu *c, struct bt_memdesc *d)
 			cache__page_written(c, pa[0] & PAGE_MASK);
 		tlb_fill(c, va, a, user);
 		c->raw[d->s0] = (uint64_t)(uintptr_t)h;
+		if (!d->parked)	/* the miss path borrowed rax for the descriptor */
+			c->raw[R_AX] = c->save_rax;
 		c->resume = (uint64_t)(uintptr_t)d->hit;
 		return 1;
 	}
@@ -393,6 +394,8 @@ int bt_mem_slow(struct bt_cpu *c, struct bt_memdesc *d)
 			phys_rw(c, pa[1], k->bounce + n0, d->size - n0, false);
 	}
 	c->raw[d->s0] = (uint64_t)(uintptr_t)k->bounce;
+	if (!d->parked)
+		c->raw[R_AX] = c->save_rax;
 	c->resume = (uint64_t)(uintptr_t)(d->write ? d->ool : d->hit);
 	return 1;
 }

@@ -15,6 +15,8 @@ struct item {
 	enum item_kind kind;
 	uint8_t *jmp_at;	/* rel32 to point at the out-of-line code */
 	/* IT_MEM */
+	uint8_t *jmp_at2;	/* the alignment check's, or NULL */
+	int32_t tlb;		/* gs: offset of the TLB table probed */
 	ZydisEncoderRequest req;	/* the rewritten instruction (for bounced stores) */
 	struct bt_memdesc d;
 	/* IT_STUB */
