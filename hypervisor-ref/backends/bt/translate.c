@@ -75,19 +75,11 @@ static int tx_jcc(struct tx *t)
 	return 1;
 }
 
-/* Load the r/m target of an indirect jmp/call into the guest rip slot. */
-static int emit_indirect_target(struct tx *t, int s2, unsigned busy)
+/* s2 = the stack-width memory operand 0 (an indirect branch's target, a
+ * pushed value), through the TLB. */
+static int emit_load_op0(struct tx *t, int s2, unsigned busy)
 {
 	const ZydisDecodedOperand *o = &t->ops[0];
-	if (o->type == ZYDIS_OPERAND_TYPE_REGISTER) {
-		if (t->bits != 64) {
-			e_gs_abs(&t->e, OP_STORE, memop__gpr_id(o->reg.value), CPU_RIP);
-			e_gs_store_imm32(&t->e, CPU_RIP + 4, 0);
-		} else {
-			e_gs_abs(&t->e, OP_STORE, memop__gpr_id(o->reg.value), CPU_RIP);
-		}
-		return 0;
-	}
 	ZydisEncoderRequest r;
 	memset(&r, 0, sizeof(r));
 	r.mnemonic = ZYDIS_MNEMONIC_MOV;
@@ -101,8 +93,24 @@ static int emit_indirect_target(struct tx *t, int s2, unsigned busy)
 	r.operands[1].mem.displacement = o->mem.disp.value;
 	r.operands[1].mem.size = t->bits == 64 ? 8 : 4;
 	int seg = o->mem.segment == ZYDIS_REGISTER_FS ? S_FS : o->mem.segment == ZYDIS_REGISTER_GS ? S_GS : S_DS;
-	if (memop__emit(t, &r, 1, t->bits == 64 ? 8 : 4, true, false, busy | 1u << s2, false,
-		     s2, seg, t->in.address_width == 32))
+	return memop__emit(t, &r, 1, t->bits == 64 ? 8 : 4, true, false, busy | 1u << s2, false,
+			   s2, seg, t->in.address_width == 32);
+}
+
+/* Load the r/m target of an indirect jmp/call into the guest rip slot. */
+static int emit_indirect_target(struct tx *t, int s2, unsigned busy)
+{
+	const ZydisDecodedOperand *o = &t->ops[0];
+	if (o->type == ZYDIS_OPERAND_TYPE_REGISTER) {
+		if (t->bits != 64) {
+			e_gs_abs(&t->e, OP_STORE, memop__gpr_id(o->reg.value), CPU_RIP);
+			e_gs_store_imm32(&t->e, CPU_RIP + 4, 0);
+		} else {
+			e_gs_abs(&t->e, OP_STORE, memop__gpr_id(o->reg.value), CPU_RIP);
+		}
+		return 0;
+	}
+	if (emit_load_op0(t, s2, busy))
 		return -1;
 	emit_set_rip(t, s2);
 	return 0;
@@ -192,6 +200,14 @@ static int tx_push(struct tx *t)
 		e_gs_abs(&t->e, OP_STORE, s2, CPU_SAVE_S2);
 		e_mov_imm(&t->e, s2, (uint64_t)o->imm.value.s);
 		if (memop__stack_access(t, s2, -w, true, busy, s2))
+			return -1;
+		e_gs_abs(&t->e, OP_LOAD, s2, CPU_SAVE_S2);
+	} else if (o->type == ZYDIS_OPERAND_TYPE_MEMORY) {
+		/* the operand's address is taken before rsp moves, and a
+		 * faulting store leaves rsp as it was */
+		e_gs_abs(&t->e, OP_STORE, s2, CPU_SAVE_S2);
+		if (emit_load_op0(t, s2, busy) ||
+		    memop__stack_access(t, s2, -w, true, busy, s2))
 			return -1;
 		e_gs_abs(&t->e, OP_LOAD, s2, CPU_SAVE_S2);
 	} else {

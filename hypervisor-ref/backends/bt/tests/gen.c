@@ -392,10 +392,13 @@ static size_t emit_pushpop(struct st *s, uint8_t *at)
 		if (s->pushes > 64)
 			return 0;
 		q.mnemonic = ZYDIS_MNEMONIC_PUSH;
-		if (below(s->r, 3))
+		unsigned k = below(s->r, 5);
+		if (k < 3)
 			reg(&q.operands[0], anyreg(s->r, full()));
-		else
+		else if (k == 3)
 			imm(s->r, &q.operands[0], 32);
+		else
+			mem(s->r, &q.operands[0], g_bits);
 		if (q.operands[0].type == ZYDIS_OPERAND_TYPE_REGISTER &&
 		    ZydisRegisterGetClass(q.operands[0].reg.value) !=
 		    (g_bits == 64 ? ZYDIS_REGCLASS_GPR64 : ZYDIS_REGCLASS_GPR32))
