@@ -524,6 +524,31 @@ static int emit_helper_call(struct tx *t)
 	return 0;
 }
 
+/* SWAPGS at CPL 0 in 64-bit code (the block's mode fixes both): exchange
+ * the GS base, in both its copies, with KERNEL_GS_BASE; no flags touched.
+ * Elsewhere it faults, in the interpreter. */
+static int tx_swapgs(struct tx *t)
+{
+	if (t->bits != 64 || t->c->cpl != 0)
+		return -1;
+	struct emit *e = &t->e;
+	const int32_t kgs = (int32_t)offsetof(struct bt_cpu, kernel_gs_base);
+	const int32_t gs_seg = (int32_t)(offsetof(struct bt_cpu, seg) + S_GS * sizeof(struct bt_seg) +
+					 offsetof(struct bt_seg, base));
+	unsigned mask = 1u << R_AX | 1u << R_SP;
+	int a = memop__pick(&mask, false), b = memop__pick(&mask, false);
+	e_gs_abs(e, OP_STORE, a, CPU_SAVE_S0);
+	e_gs_abs(e, OP_STORE, b, CPU_SAVE_S1);
+	e_gs_abs(e, OP_LOAD, a, CPU_SEGBASE + 8 * S_GS);
+	e_gs_abs(e, OP_LOAD, b, kgs);
+	e_gs_abs(e, OP_STORE, a, kgs);
+	e_gs_abs(e, OP_STORE, b, CPU_SEGBASE + 8 * S_GS);
+	e_gs_abs(e, OP_STORE, b, gs_seg);
+	e_gs_abs(e, OP_LOAD, a, CPU_SAVE_S0);
+	e_gs_abs(e, OP_LOAD, b, CPU_SAVE_S1);
+	return 0;
+}
+
 /* 0: continue the block, 1: the block ended, -1: needs the C interpreter. */
 static int tx_insn(struct tx *t)
 {
@@ -543,6 +568,8 @@ static int tx_insn(struct tx *t)
 	}
 	if (t->in.mnemonic == ZYDIS_MNEMONIC_LEAVE)
 		return tx_leave(t);
+	if (t->in.mnemonic == ZYDIS_MNEMONIC_SWAPGS)
+		return tx_swapgs(t);
 	if (t->in.mnemonic == ZYDIS_MNEMONIC_ENDBR64 || t->in.mnemonic == ZYDIS_MNEMONIC_ENDBR32)
 		return 0;
 	return tx_generic(t);

@@ -272,6 +272,48 @@ START_TEST(user_round_trip)
 }
 END_TEST
 
+START_TEST(swapgs_translated)
+{
+	/* swapgs; mov rax, gs:[8]; swapgs; mov rbx, gs:[8]; hlt, in one block,
+	 * with live flags across it (stc before, setc after) */
+	code(CODE, "\xf9\x0f\x01\xf8\x65\x48\x8b\x04\x25\x08\x00\x00\x00"
+		   "\x0f\x01\xf8\x65\x48\x8b\x1c\x25\x08\x00\x00\x00\x0f\x92\xc1\xf4", 29);
+	put64(0x200008, 0x1111);
+	put64(0x300008, 0x2222);
+	c->seg[S_GS].base = 0x300000;
+	c->kernel_gs_base = 0x200000;
+	c->gpr[R_CX] = 0;
+	bt__state_changed(c);
+	ck_assert_int_eq(run_to_hlt(), -1);
+	ck_assert_uint_eq(c->gpr[R_AX], 0x1111);
+	ck_assert_uint_eq(c->gpr[R_BX], 0x2222);
+	ck_assert_uint_eq(c->gpr[R_CX] & 0xff, 1);
+	ck_assert_uint_eq(c->seg[S_GS].base, 0x300000);
+	ck_assert_uint_eq(c->kernel_gs_base, 0x200000);
+	/* one swapgs left: the C side sees the exchange too */
+	code(CODE, "\x0f\x01\xf8\xf4", 4);
+	c->rip = CODE;
+	bt__state_changed(c);
+	ck_assert_int_eq(run_to_hlt(), -1);
+	ck_assert_uint_eq(c->seg[S_GS].base, 0x200000);
+	ck_assert_uint_eq(c->kernel_gs_base, 0x300000);
+	/* from user mode it is #GP(0) */
+	uint64_t frame = STACK - 40;
+	put64(frame, UCODE);
+	put64(frame + 8, 0x2b);
+	put64(frame + 16, 0x202);
+	put64(frame + 24, 0x130000);
+	put64(frame + 32, 0x23);
+	code(CODE, "\x48\xcf", 2);
+	code(UCODE, "\x0f\x01\xf8", 3);
+	c->rip = CODE;
+	c->gpr[R_SP] = frame;
+	bt__state_changed(c);
+	ck_assert_int_eq(run_to_hlt(), 13);
+	ck_assert_uint_eq(c->seg[S_GS].base, 0x200000);
+}
+END_TEST
+
 START_TEST(self_modifying_code)
 {
 	/* The second pass must run the hlt the first pass stored over the nop. */
@@ -307,6 +349,7 @@ int main(void)
 	tcase_add_test(t, pf_user_and_nx);
 	tcase_add_test(t, divide_error);
 	tcase_add_test(t, user_round_trip);
+	tcase_add_test(t, swapgs_translated);
 	tcase_add_test(t, self_modifying_code);
 	suite_add_tcase(s, t);
 	return check_tap__run(s, CK_NOFORK);
