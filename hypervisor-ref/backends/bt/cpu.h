@@ -119,6 +119,14 @@ struct bt_cpu {
 	/* guest-virtual pages (hashed) with jump-cache entries since its last
 	 * flush: an INVLPG of any other page leaves the jump cache alone */
 	uint64_t jc_pages[BT_JC_PAGE_BITS / 64];
+	/* Translated CLI/STI (translate.c, tx_cli_sti) change IF without
+	 * touching the guest's flags, through tables: byte 1 of rflags with
+	 * IF cleared ([0]) or set ([1]), and where an STI stores a zero
+	 * budget: a sink, or the budget when an interrupt may be waiting. */
+	uint8_t if_byte[2][256];
+	uint64_t sti_budget_at[2];
+	uint64_t sink;
+	uint8_t irq_maybe;	/* a kick since the dispatcher last found no interrupt pending */
 	struct bt_machine *m;
 	struct bt_cache *cache;
 };

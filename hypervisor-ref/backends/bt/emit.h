@@ -114,6 +114,66 @@ static inline void e_cmp64_imm(struct emit *e, int reg, int32_t imm)
 	e8(e, 0x81); e8(e, 0xf8 | (reg & 7)); e32(e, (uint32_t)imm);
 }
 
+/* movzx r32, byte gs:[disp32] */
+static inline void e_gs_movzx8(struct emit *e, int reg, int32_t disp)
+{
+	e8(e, 0x65);
+	if (reg & 8)
+		e8(e, 0x44);
+	e8(e, 0x0f); e8(e, 0xb6); e8(e, ((reg & 7) << 3) | 4); e8(e, 0x25);
+	e32(e, (uint32_t)disp);
+}
+
+/* movzx r32, byte gs:[base + disp32] */
+static inline void e_gs_movzx8_base(struct emit *e, int reg, int base, int32_t disp)
+{
+	e8(e, 0x65);
+	if ((reg | base) & 8)
+		e8(e, 0x40 | ((reg & 8) ? 4 : 0) | ((base & 8) ? 1 : 0));
+	e8(e, 0x0f); e8(e, 0xb6); e8(e, 0x80 | ((reg & 7) << 3) | (base & 7));
+	if ((base & 7) == 4)
+		e8(e, 0x24);
+	e32(e, (uint32_t)disp);
+}
+
+/* mov byte gs:[disp32], r8 (the low byte: sil/dil/bpl with a REX) */
+static inline void e_gs_store8(struct emit *e, int reg, int32_t disp)
+{
+	e8(e, 0x65);
+	e8(e, 0x40 | ((reg & 8) ? 4 : 0));
+	e8(e, 0x88); e8(e, ((reg & 7) << 3) | 4); e8(e, 0x25);
+	e32(e, (uint32_t)disp);
+}
+
+/* mov byte gs:[disp32], imm8 */
+static inline void e_gs_store8_imm(struct emit *e, int32_t disp, uint8_t imm)
+{
+	e8(e, 0x65); e8(e, 0xc6); e8(e, 0x04); e8(e, 0x25);
+	e32(e, (uint32_t)disp);
+	e8(e, imm);
+}
+
+/* mov r64, gs:[index * 8 + disp32]; index is not rsp */
+static inline void e_gs_load_idx8(struct emit *e, int reg, int index, int32_t disp)
+{
+	e8(e, 0x65);
+	e8(e, 0x48 | ((reg & 8) ? 4 : 0) | ((index & 8) ? 2 : 0));
+	e8(e, 0x8b); e8(e, ((reg & 7) << 3) | 4); e8(e, 0xc5 | ((index & 7) << 3));
+	e32(e, (uint32_t)disp);
+}
+
+/* mov qword gs:[base], 0 */
+static inline void e_gs_zero_at(struct emit *e, int base)
+{
+	e8(e, 0x65);
+	e8(e, 0x48 | ((base & 8) ? 1 : 0));
+	e8(e, 0xc7); e8(e, 0x80 | (base & 7));
+	if ((base & 7) == 4)
+		e8(e, 0x24);
+	e32(e, 0);
+	e32(e, 0);
+}
+
 /* mov qword gs:[disp32], simm32 */
 static inline void e_gs_store_imm(struct emit *e, int32_t disp, int32_t imm)
 {

@@ -31,6 +31,7 @@ static int do_io(struct hx *h, uint16_t port, unsigned size, bool write, uint32_
 			*val = 0xffffffffu;
 		return 0;
 	}
+	h->c->irq_maybe = 1;	/* a device access may have unmasked an interrupt */
 	return m->pio(m->opaque, port, size, write, val);
 }
 

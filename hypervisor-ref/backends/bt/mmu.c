@@ -245,6 +245,7 @@ static void phys_rw(struct bt_cpu *c, uint64_t pa, void *buf, unsigned len, bool
 		}
 		return;
 	}
+	c->irq_maybe = 1;	/* a device access may have unmasked an interrupt */
 	for (unsigned off = 0; off < len;) {
 		unsigned n = len - off >= 8 ? 8 : len - off >= 4 ? 4 : len - off >= 2 ? 2 : 1;
 		uint64_t v = ~0ull;

@@ -29,6 +29,13 @@ struct bt_cpu *bt__create(struct bt_machine *m, const struct bt_opts *o, char *e
 	c->m = m;
 	c->self = (uint64_t)(uintptr_t)c;
 	c->exit_req = -1;
+	for (int b = 0; b < 256; b++) {
+		c->if_byte[0][b] = (uint8_t)(b & ~(RFL_IF >> 8));
+		c->if_byte[1][b] = (uint8_t)(b | (RFL_IF >> 8));
+	}
+	c->sti_budget_at[0] = offsetof(struct bt_cpu, sink);
+	c->sti_budget_at[1] = offsetof(struct bt_cpu, budget);
+	c->irq_maybe = 1;
 	c->trace = getenv("VMI_BT_TRACE") ? atoi(getenv("VMI_BT_TRACE")) : 0;
 	if (cache__init(c, o)) {
 		snprintf(err, errlen, "cannot allocate the translation cache");
@@ -63,6 +70,7 @@ const char *bt__fault_msg(struct bt_cpu *c)
  * so a lost budget store only delays the exit to the end of the slice. */
 void bt__kick(struct bt_cpu *c)
 {
+	__atomic_store_n(&c->irq_maybe, 1, __ATOMIC_SEQ_CST);
 	__atomic_store_n(&c->kicked, 1, __ATOMIC_RELAXED);
 	c->budget = 0;
 }
@@ -108,7 +116,11 @@ int bt__translate(struct bt_cpu *c, uint64_t gva, bool write, uint64_t *gpa)
 static bool take_interrupt(struct bt_cpu *c)
 {
 	struct bt_machine *m = c->m;
-	if (!(c->rflags & RFL_IF) || c->irq_shadow || !m->irq_pending || m->irq_pending(m->opaque) < 0)
+	if (!(c->rflags & RFL_IF) || c->irq_shadow)
+		return false;
+	/* Cleared before the look, so that a kick after it sets it again. */
+	__atomic_store_n(&c->irq_maybe, 0, __ATOMIC_SEQ_CST);
+	if (!m->irq_pending || m->irq_pending(m->opaque) < 0)
 		return false;
 	int vec = m->irq_ack(m->opaque);
 	if (vec < 0)

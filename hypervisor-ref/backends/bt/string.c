@@ -125,12 +125,14 @@ int string__exec(struct hx *h)
 					    ZYDIS_REGCLASS_GPR64, R_AX), a);
 			break;
 		case ZYDIS_MNEMONIC_INSB: case ZYDIS_MNEMONIC_INSW: case ZYDIS_MNEMONIC_INSD:
+			c->irq_maybe = 1;
 			if (c->m->pio)
 				c->m->pio(c->m->opaque, (uint16_t)c->gpr[R_DX], w, false, &io_v);
 			r = mmu__write(c, di, &io_v, w, h->user);
 			break;
 		case ZYDIS_MNEMONIC_OUTSB: case ZYDIS_MNEMONIC_OUTSW: case ZYDIS_MNEMONIC_OUTSD:
 			r = mmu__read(c, si, &io_v, w, h->user);
+			c->irq_maybe = 1;
 			if (!r && c->m->pio)
 				c->m->pio(c->m->opaque, (uint16_t)c->gpr[R_DX], w, true, &io_v);
 			break;

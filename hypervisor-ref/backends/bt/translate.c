@@ -549,6 +549,36 @@ static int tx_swapgs(struct tx *t)
 	return 0;
 }
 
+/*
+ * CLI and STI at CPL 0, without touching the guest's flags: IF through the
+ * if_byte tables. STI also sets the interrupt shadow (the dispatcher then
+ * runs one more block before it delivers: the instruction after STI is never
+ * interrupted, as with `sti; hlt`), and zeroes the budget when a kick may
+ * have left an interrupt waiting, so that it is taken at the next block
+ * boundary. Elsewhere (IOPL checks) they go to the interpreter.
+ */
+static int tx_cli_sti(struct tx *t)
+{
+	if (t->c->cpl != 0)
+		return -1;
+	bool sti = t->in.mnemonic == ZYDIS_MNEMONIC_STI;
+	struct emit *e = &t->e;
+	unsigned mask = 1u << R_AX | 1u << R_SP;
+	int s = memop__pick(&mask, false);
+	e_gs_abs(e, OP_STORE, s, CPU_SAVE_S0);
+	e_gs_movzx8(e, s, CPU_RFLAGS + 1);
+	e_gs_movzx8_base(e, s, s, (int32_t)offsetof(struct bt_cpu, if_byte[sti]));
+	e_gs_store8(e, s, CPU_RFLAGS + 1);
+	if (sti) {
+		e_gs_store8_imm(e, (int32_t)offsetof(struct bt_cpu, irq_shadow), 1);
+		e_gs_movzx8(e, s, (int32_t)offsetof(struct bt_cpu, irq_maybe));
+		e_gs_load_idx8(e, s, s, (int32_t)offsetof(struct bt_cpu, sti_budget_at));
+		e_gs_zero_at(e, s);
+	}
+	e_gs_abs(e, OP_LOAD, s, CPU_SAVE_S0);
+	return 0;
+}
+
 /* 0: continue the block, 1: the block ended, -1: needs the C interpreter. */
 static int tx_insn(struct tx *t)
 {
@@ -570,6 +600,8 @@ static int tx_insn(struct tx *t)
 		return tx_leave(t);
 	if (t->in.mnemonic == ZYDIS_MNEMONIC_SWAPGS)
 		return tx_swapgs(t);
+	if (t->in.mnemonic == ZYDIS_MNEMONIC_CLI || t->in.mnemonic == ZYDIS_MNEMONIC_STI)
+		return tx_cli_sti(t);
 	if (t->in.mnemonic == ZYDIS_MNEMONIC_ENDBR64 || t->in.mnemonic == ZYDIS_MNEMONIC_ENDBR32)
 		return 0;
 	return tx_generic(t);

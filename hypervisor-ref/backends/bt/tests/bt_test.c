@@ -314,6 +314,40 @@ START_TEST(swapgs_translated)
 }
 END_TEST
 
+static int irq_vector = -1;
+static int test_irq_pending(void *o) { (void)o; return irq_vector; }
+static int test_irq_ack(void *o)
+{
+	int v = irq_vector;
+	(void)o;
+	irq_vector = -1;
+	return v;
+}
+
+START_TEST(sti_hlt_wakes_on_pending_irq)
+{
+	/* An interrupt already pending at `sti; hlt` is taken right after the
+	 * hlt (the STI shadow only covers the hlt itself): nothing else will
+	 * come to wake the vCPU. Both translated (in a block) and alone. */
+	static const char *const seqs[] = { "\xfa\x90\xfb\xf4", "\xfb\xf4" };
+	for (int i = 0; i < 2; i++) {
+		code(CODE, seqs[i], strlen(seqs[i]));
+		c->rip = CODE;
+		c->rflags = 2;
+		c->gpr[R_SP] = STACK;
+		m.irq_pending = test_irq_pending;
+		m.irq_ack = test_irq_ack;
+		irq_vector = 0x30;
+		bt__state_changed(c);
+		bt__kick(c);
+		ck_assert_int_eq(run_to_hlt(), 0x30);
+		ck_assert_uint_eq(get64(c->gpr[R_SP]), CODE + strlen(seqs[i]));
+		m.irq_pending = NULL;
+		m.irq_ack = NULL;
+	}
+}
+END_TEST
+
 START_TEST(self_modifying_code)
 {
 	/* The second pass must run the hlt the first pass stored over the nop. */
@@ -350,6 +384,7 @@ int main(void)
 	tcase_add_test(t, divide_error);
 	tcase_add_test(t, user_round_trip);
 	tcase_add_test(t, swapgs_translated);
+	tcase_add_test(t, sti_hlt_wakes_on_pending_irq);
 	tcase_add_test(t, self_modifying_code);
 	suite_add_tcase(s, t);
 	return check_tap__run(s, CK_NOFORK);
