@@ -161,7 +161,10 @@ int iothread__start(struct vm *vm, int in_fd)
 	pthread_mutex_init(&t->lock, NULL);
 	t->in_fd = in_fd;
 	t->in_eof = in_fd < 0;
-	t->timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
+	/* Non-blocking: the vCPU may rearm (or disarm) the timer between our
+	 * poll and our read, which would then wait for an expiry that never
+	 * comes, and iothread__stop would wait for us for ever. */
+	t->timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
 	t->stop_fd = eventfd(0, EFD_CLOEXEC);
 	t->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (t->timer_fd < 0 || t->stop_fd < 0 || t->wake_fd < 0)
