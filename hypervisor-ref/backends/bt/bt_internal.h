@@ -33,6 +33,7 @@ struct bt_decoded {
 	ZydisDecodedOperand ops[ZYDIS_MAX_OPERAND_COUNT];
 	uint64_t rip, next;
 	uint8_t *resume;
+	bool transfer;		/* a transfer of control: resume in the target's block */
 };
 
 struct bt_block {

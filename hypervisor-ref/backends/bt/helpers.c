@@ -50,6 +50,7 @@ static int h_io(struct hx *h)
 			c->gpr[R_AX] = (uint64_t)(int64_t)VMI_EPERM;
 		else
 			c->m->hypercall(c->m->opaque, c);
+		c->irq_maybe = 1;	/* the call may have acked, masked or raised one */
 		c->hypercalls++;
 		return 0;
 	}

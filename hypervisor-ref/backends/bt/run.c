@@ -155,6 +155,36 @@ static void helper_snap(struct bt_cpu *c, struct helper_snap *s)
 }
 
 /*
+ * After a transfer of control run in C from inside a block (SYSCALL, SYSRET,
+ * IRET, INT n, or the exception one of them raised): straight on into the
+ * target's block, which is what the dispatcher would run next, unless the
+ * dispatcher has something to do first (an interrupt may be due, a kick, a
+ * halt or stop). Returns 1 to resume at CPU_RESUME, 0 to leave.
+ */
+static int transfer_onward(struct bt_cpu *c)
+{
+	uint64_t pa;
+	if (c->fatal || c->shutdown || c->halted || c->irq_shadow ||
+	    __atomic_load_n(&c->kicked, __ATOMIC_RELAXED) ||
+	    ((c->rflags & RFL_IF) && __atomic_load_n(&c->irq_maybe, __ATOMIC_SEQ_CST)) ||
+	    mmu__fetch(c, c->rip, &pa, false))
+		return 0;
+	uint32_t mode = (uint32_t)cpu__code_bits(c) | (uint32_t)c->cpl << 8;
+	struct bt_block *b = cache__lookup(c, c->rip, pa, mode);
+	if (!b || b->helper) {
+		if (!b && c->cache->msg[0])
+			c->fatal = true;
+		return 0;
+	}
+	cache__jc_fill(c, b);
+	c->blocks++;
+	c->in_c = false;
+	c->entry_fl = (c->rflags & RFL_LIVE) | 2;
+	c->resume = (uint64_t)(uintptr_t)b->code;
+	return 1;
+}
+
+/*
  * An instruction for the C interpreter, called from inside its block
  * (entry.S bt_helper) instead of ending the block and coming back through
  * the dispatcher twice. Returns 1 to go on with the block, 0 to leave it:
@@ -171,10 +201,16 @@ int bt_helper_call(struct bt_cpu *c, struct bt_decoded *d)
 	uint64_t if_before = c->rflags & RFL_IF;
 	struct helper_snap before, after;
 	helper_snap(c, &before);
+	bool shadow = c->irq_shadow;
 	int r = helpers__exec(c, d);
 	if (r >= 0) {
 		c->exit_req = r;
 		return 0;
+	}
+	if (d->transfer) {
+		if (shadow)	/* it covered this instruction, now done */
+			c->irq_shadow = false;
+		return transfer_onward(c);
 	}
 	helper_snap(c, &after);
 	if (c->rip != d->next || c->fatal || c->shutdown || c->halted || c->irq_shadow ||

@@ -182,6 +182,7 @@ static int h_msr(struct hx *h)
 		return 0;
 	}
 	uint64_t v = (uint32_t)c->gpr[R_AX] | (c->gpr[R_DX] << 32);
+	c->irq_maybe = 1;	/* an interrupt controller's MSR, perhaps */
 	if (wrmsr(c, msr, v))
 		return fault(h, EXC_GP, 0);
 	return 0;
@@ -212,6 +213,7 @@ static int write_cr(struct hx *h, int n, uint64_t v)
 		c->cr8 = v;
 		if (c->m->set_cr8)
 			c->m->set_cr8(c->m->opaque, v);
+		c->irq_maybe = 1;
 		c->budget = 0;	/* a lower TPR may unmask an interrupt */
 		return 0;
 	default: return fault(h, EXC_UD, -1);

@@ -471,10 +471,27 @@ static int tx_generic(struct tx *t)
 	return 0;
 }
 
+/* Transfers of control the C interpreter runs from inside a block, ending
+ * it: bt_helper_call goes on straight into the target's block. */
+static bool helper_transfer(const struct tx *t)
+{
+	switch (t->in.mnemonic) {
+	case ZYDIS_MNEMONIC_SYSCALL: case ZYDIS_MNEMONIC_SYSRET:
+	case ZYDIS_MNEMONIC_IRET: case ZYDIS_MNEMONIC_IRETD: case ZYDIS_MNEMONIC_IRETQ:
+	case ZYDIS_MNEMONIC_INT: case ZYDIS_MNEMONIC_INT3: case ZYDIS_MNEMONIC_INTO:
+	case ZYDIS_MNEMONIC_INT1:
+		return true;
+	default:
+		return false;
+	}
+}
+
 /* What the C interpreter may run from inside a block (bt_helper): all but
- * control transfers and HLT, which end their block anyway. */
+ * the other control transfers and HLT, which end their block anyway. */
 static bool helper_inline_ok(const struct tx *t)
 {
+	if (helper_transfer(t))
+		return true;
 	switch (t->in.meta.category) {
 	case ZYDIS_CATEGORY_COND_BR: case ZYDIS_CATEGORY_UNCOND_BR: case ZYDIS_CATEGORY_CALL:
 	case ZYDIS_CATEGORY_RET: case ZYDIS_CATEGORY_INTERRUPT: case ZYDIS_CATEGORY_SYSCALL:
@@ -510,7 +527,8 @@ static struct bt_decoded *save_decoded(struct tx *t)
 
 /* Call the C interpreter for this instruction and go on with the block if it
  * changed nothing the translation depends on (run.c, bt_helper_call).
- * Returns 0, or -1 when the instruction must end the block instead. */
+ * Returns 0, 1 when the call ends the block (a transfer of control), or -1
+ * when the instruction must end the block instead. */
 static int emit_helper_call(struct tx *t)
 {
 	struct bt_cache *k = t->c->cache;
@@ -520,8 +538,9 @@ static int emit_helper_call(struct tx *t)
 	e_gs_abs(&t->e, OP_STORE, R_AX, CPU_SAVE_RAX);
 	e_mov_imm(&t->e, R_AX, (uint64_t)(uintptr_t)d);
 	e_jmp32(&t->e, k->t_helper);
-	d->resume = t->e.p;
-	return 0;
+	d->transfer = helper_transfer(t);
+	d->resume = d->transfer ? NULL : t->e.p;
+	return d->transfer ? 1 : 0;
 }
 
 /* SWAPGS at CPL 0 in 64-bit code (the block's mode fixes both): exchange

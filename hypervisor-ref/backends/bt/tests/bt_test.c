@@ -348,6 +348,33 @@ START_TEST(sti_hlt_wakes_on_pending_irq)
 }
 END_TEST
 
+START_TEST(sysret_takes_waiting_irq_first)
+{
+	/* sysretq to user code with IF set in r11 while an interrupt waits: it
+	 * is taken before the first user instruction (rax counts them), not
+	 * after the transfer ran on into the user block. */
+	for (int waiting = 0; waiting < 2; waiting++) {
+		code(CODE, "\x48\x0f\x07", 3);			/* sysretq */
+		code(UCODE, "\x48\xff\xc0\xf4", 4);		/* inc rax; hlt (#GP) */
+		c->rip = CODE;
+		c->rflags = 2;
+		c->gpr[R_AX] = 0;
+		c->gpr[R_CX] = UCODE;
+		c->gpr[R_11] = 0x202;
+		c->gpr[R_SP] = STACK;
+		m.irq_pending = test_irq_pending;
+		m.irq_ack = test_irq_ack;
+		irq_vector = waiting ? 0x30 : -1;
+		bt__state_changed(c);
+		bt__kick(c);
+		ck_assert_int_eq(run_to_hlt(), (waiting ? 0x30 : 13));
+		ck_assert_uint_eq(c->gpr[R_AX], (waiting ? 0 : 1));
+		m.irq_pending = NULL;
+		m.irq_ack = NULL;
+	}
+}
+END_TEST
+
 START_TEST(self_modifying_code)
 {
 	/* The second pass must run the hlt the first pass stored over the nop. */
@@ -385,6 +412,7 @@ int main(void)
 	tcase_add_test(t, user_round_trip);
 	tcase_add_test(t, swapgs_translated);
 	tcase_add_test(t, sti_hlt_wakes_on_pending_irq);
+	tcase_add_test(t, sysret_takes_waiting_irq_first);
 	tcase_add_test(t, self_modifying_code);
 	suite_add_tcase(s, t);
 	return check_tap__run(s, CK_NOFORK);
