@@ -117,12 +117,22 @@ static unsigned jc_index(uint64_t rip)
 void cache__jc_flush(struct bt_cpu *c)
 {
 	uint64_t miss = (uint64_t)(uintptr_t)c->cache->t_jc_miss;
+	c->jc_flushes++;
 	memset(c->jc_pages, 0, sizeof(c->jc_pages));
 	for (int u = 0; u < 2; u++)
 		for (int i = 0; i < BT_JC_ENTRIES; i++) {
 			c->jc[u][i].rip = 1;
 			c->jc[u][i].code = miss;
 		}
+}
+
+/* The page filter's bit for va: a multiplicative hash of the whole page
+ * number. The low bits alone put a kernel's text and a process's first
+ * pages on the same bits, and every INVLPG of a user page emptied the
+ * jump cache. */
+static unsigned jc_page_bit(uint64_t va)
+{
+	return (unsigned)(((va >> 12) * 0x9e3779b97f4a7c15ull) >> 52);
 }
 
 /* Only 64-bit blocks: the probe is emitted for their indirect exits only. */
@@ -133,14 +143,14 @@ void cache__jc_fill(struct bt_cpu *c, struct bt_block *b)
 	unsigned u = (b->mode >> 8) == 3, i = jc_index(b->rip);
 	c->jc[u][i].rip = b->rip;
 	c->jc[u][i].code = (uint64_t)(uintptr_t)b->code;
-	unsigned pg = (unsigned)(b->rip >> 12) & (BT_JC_PAGE_BITS - 1);
+	unsigned pg = jc_page_bit(b->rip);
 	c->jc_pages[pg / 64] |= 1ull << (pg % 64);
 }
 
 /* Empty the jump cache if it may hold an entry on va's page. */
 void cache__jc_flush_page(struct bt_cpu *c, uint64_t va)
 {
-	unsigned pg = (unsigned)(va >> 12) & (BT_JC_PAGE_BITS - 1);
+	unsigned pg = jc_page_bit(va);
 	if (c->jc_pages[pg / 64] & (1ull << (pg % 64)))
 		cache__jc_flush(c);
 }

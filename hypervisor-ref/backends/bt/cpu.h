@@ -113,6 +113,7 @@ struct bt_cpu {
 	bool fatal, shutdown;	/* leave bt__run with BT_EXIT_FAULT / _SHUTDOWN */
 	int exit_req;		/* a helper called from a block asked to leave bt__run with this */
 	uint64_t insns, blocks, slow_mem, helpers, exceptions, translations, hypercalls; /* stats */
+	uint64_t jc_flushes;
 	struct bt_cpuid_memo cpuid_memo[BT_CPUID_MEMO];
 	/* instruction-fetch translations for the dispatcher: [user][page hash] */
 	struct { uint64_t vpage, ppage; } itlb[2][64];

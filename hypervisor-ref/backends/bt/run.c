@@ -296,12 +296,12 @@ enum bt_exit bt__run(struct bt_cpu *c, uint64_t slice)
 void bt__print_stats(struct bt_cpu *c)
 {
 	fprintf(stderr, "bt: blocks=%llu translations=%llu flushes=%llu invalidations=%llu "
-		"slow_mem=%llu helpers=%llu exceptions=%llu hypercalls=%llu\n",
+		"slow_mem=%llu helpers=%llu exceptions=%llu hypercalls=%llu jc_flushes=%llu\n",
 		(unsigned long long)c->blocks, (unsigned long long)c->translations,
 		(unsigned long long)c->cache->flushes,
 		(unsigned long long)c->cache->invalidations, (unsigned long long)c->slow_mem,
 		(unsigned long long)c->helpers, (unsigned long long)c->exceptions,
-		(unsigned long long)c->hypercalls);
+		(unsigned long long)c->hypercalls, (unsigned long long)c->jc_flushes);
 	fprintf(stderr, "bt: cache %zu KiB of %u, %zu blocks (%zu B each), %zu decoded (%zu B each)\n",
 		c->cache->used >> 10, BT_CACHE_SIZE >> 10, c->cache->nblocks, sizeof(struct bt_block),
 		c->cache->ndec, sizeof(struct bt_decoded));
