@@ -32,7 +32,13 @@ _Static_assert(offsetof(struct bt_cpu, host_mxcsr) == CPU_HOST_MXCSR, "CPU_HOST_
 /* Decode an 8-byte segment descriptor into the hidden cache. */
 void cpu__load_seg_cache(struct bt_cpu *c, int sreg, uint16_t sel, uint64_t d)
 {
-	struct bt_seg *s = &c->seg[sreg];
+	cpu__seg_decode(&c->seg[sreg], sel, d);
+	cpu__sync_segbase(c);
+}
+
+void cpu__seg_decode(struct bt_seg *s, uint16_t sel, uint64_t d)
+{
+	memset(s, 0, sizeof(*s));
 	s->sel = sel;
 	s->base = ((d >> 16) & 0xffffff) | ((d >> 32) & 0xff000000);
 	s->limit = (uint32_t)((d & 0xffff) | ((d >> 32) & 0xf0000));
@@ -45,7 +51,6 @@ void cpu__load_seg_cache(struct bt_cpu *c, int sreg, uint16_t sel, uint64_t d)
 	s->p = (d >> 47) & 1;
 	s->l = (d >> 53) & 1;
 	s->db = (d >> 54) & 1;
-	cpu__sync_segbase(c);
 }
 
 void cpu__sync_segbase(struct bt_cpu *c)

@@ -184,6 +184,7 @@ static inline int cpu__code_bits(const struct bt_cpu *c)
 
 void cpu__reset(struct bt_cpu *c);
 void cpu__load_seg_cache(struct bt_cpu *c, int sreg, uint16_t sel, uint64_t desc);
+void cpu__seg_decode(struct bt_seg *s, uint16_t sel, uint64_t desc);
 void cpu__sync_segbase(struct bt_cpu *c);
 #endif
 #endif

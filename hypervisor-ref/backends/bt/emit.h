@@ -174,6 +174,31 @@ static inline void e_gs_zero_at(struct emit *e, int base)
 	e32(e, 0);
 }
 
+/* mov dword gs:[disp32], imm32 */
+static inline void e_gs_store_imm32(struct emit *e, int32_t disp, int32_t imm)
+{
+	e8(e, 0x65); e8(e, 0xc7); e8(e, 0x04); e8(e, 0x25);
+	e32(e, (uint32_t)disp);
+	e32(e, (uint32_t)imm);
+}
+
+/* and r64, simm32 */
+static inline void e_and64(struct emit *e, int reg, int32_t imm)
+{
+	e8(e, 0x48 | ((reg & 8) ? 1 : 0));
+	e8(e, 0x81); e8(e, 0xe0 | (reg & 7)); e32(e, (uint32_t)imm);
+}
+
+/* op dst64, src64 for the r/m, reg forms: 0x09 or, 0x21 and */
+#define OP_RR_OR  0x09
+#define OP_RR_AND 0x21
+static inline void e_op_rr(struct emit *e, uint8_t op, int dst, int src)
+{
+	e8(e, 0x48 | ((src & 8) ? 4 : 0) | ((dst & 8) ? 1 : 0));
+	e8(e, op);
+	e8(e, 0xc0 | ((src & 7) << 3) | (dst & 7));
+}
+
 /* mov qword gs:[disp32], simm32 */
 static inline void e_gs_store_imm(struct emit *e, int32_t disp, int32_t imm)
 {

@@ -1,7 +1,7 @@
 # backends/bt: the binary-translation core and its tests.
 BT_DIR  := hypervisor-ref/backends/bt
 BT_SRCS := $(addprefix $(BT_DIR)/,cpu.c cache.c translate.c mmu.c except.c operand.c \
-	helpers.c string.c sys.c transfer.c run.c memop.c)
+	helpers.c string.c sys.c transfer.c run.c memop.c syscall.c)
 BT_ASM  := $(BT_DIR)/entry.S
 BT_OUT  := $(BUILD)/bt
 BT_LIBS := -lZydis

@@ -126,6 +126,13 @@ static bool canonical(uint64_t v)
 	return (uint64_t)((int64_t)(v << 16) >> 16) == v;
 }
 
+/* Translated SYSCALL/SYSRET bake these MSRs in (syscall.c). */
+static void syscall_msr_changed(struct bt_cpu *c)
+{
+	if (c->cache)
+		cache__flush(c);
+}
+
 static int wrmsr(struct bt_cpu *c, uint32_t msr, uint64_t v)
 {
 	switch (msr) {
@@ -140,13 +147,29 @@ static int wrmsr(struct bt_cpu *c, uint32_t msr, uint64_t v)
 			return -1;
 		if ((c->cr0 & CR0_PG) && ((v ^ c->efer) & EFER_LME))
 			return -1;
+		if ((v ^ c->efer) & EFER_SCE)
+			syscall_msr_changed(c);
 		c->efer = (v & ~EFER_LMA) | (c->efer & EFER_LMA);
 		mmu__flush(c);
 		return 0;
-	case MSR_STAR: c->star = v; return 0;
-	case MSR_LSTAR: if (!canonical(v)) return -1; c->lstar = v; return 0;
+	case MSR_STAR:
+		if (v != c->star)
+			syscall_msr_changed(c);
+		c->star = v;
+		return 0;
+	case MSR_LSTAR:
+		if (!canonical(v))
+			return -1;
+		if (v != c->lstar)
+			syscall_msr_changed(c);
+		c->lstar = v;
+		return 0;
 	case MSR_CSTAR: if (!canonical(v)) return -1; c->cstar = v; return 0;
-	case MSR_FMASK: c->fmask = (uint32_t)v; return 0;
+	case MSR_FMASK:
+		if ((uint32_t)v != c->fmask)
+			syscall_msr_changed(c);
+		c->fmask = (uint32_t)v;
+		return 0;
 	case MSR_FS_BASE: if (!canonical(v)) return -1; c->seg[S_FS].base = v; break;
 	case MSR_GS_BASE: if (!canonical(v)) return -1; c->seg[S_GS].base = v; break;
 	case MSR_KGS_BASE: if (!canonical(v)) return -1; c->kernel_gs_base = v; return 0;

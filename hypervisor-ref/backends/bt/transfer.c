@@ -142,12 +142,18 @@ int transfer__iret(struct hx *h)
 	return 0;
 }
 
-static void flat_seg(struct bt_cpu *c, int sreg, uint16_t sel, bool code, bool l, int dpl)
+/* The fixed flat descriptor SYSCALL and SYSRET load (SDM vol. 2, SYSCALL). */
+uint64_t transfer__flat_desc(bool code, bool l, int dpl)
 {
 	uint64_t d = 0x00cf93000000ffffull | ((uint64_t)dpl << 45);
 	if (code)
 		d = (l ? 0x00af9b000000ffffull : 0x00cf9b000000ffffull) | ((uint64_t)dpl << 45);
-	cpu__load_seg_cache(c, sreg, sel, d);
+	return d;
+}
+
+static void flat_seg(struct bt_cpu *c, int sreg, uint16_t sel, bool code, bool l, int dpl)
+{
+	cpu__load_seg_cache(c, sreg, sel, transfer__flat_desc(code, l, dpl));
 }
 
 int transfer__syscall(struct hx *h)

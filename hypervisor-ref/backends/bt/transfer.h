@@ -8,4 +8,5 @@ int transfer__iret(struct hx *h);
 int transfer__syscall(struct hx *h);
 int transfer__sysret(struct hx *h);
 int transfer__int(struct hx *h);
+uint64_t transfer__flat_desc(bool code, bool l, int dpl);
 #endif

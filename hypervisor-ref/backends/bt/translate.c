@@ -9,13 +9,6 @@
 #include <string.h>
 #include "tx.h"
 
-static void e_gs_store_imm32(struct emit *e, int32_t disp, int32_t imm)
-{
-	e8(e, 0x65); e8(e, 0xc7); e8(e, 0x04); e8(e, 0x25);
-	e32(e, (uint32_t)disp);
-	e32(e, (uint32_t)imm);
-}
-
 /* Store a computed branch target (in reg) as the guest rip. */
 static void emit_set_rip(struct tx *t, int reg)
 {
@@ -621,6 +614,16 @@ static int tx_insn(struct tx *t)
 		return tx_swapgs(t);
 	if (t->in.mnemonic == ZYDIS_MNEMONIC_CLI || t->in.mnemonic == ZYDIS_MNEMONIC_STI)
 		return tx_cli_sti(t);
+	if (t->in.mnemonic == ZYDIS_MNEMONIC_SYSCALL)
+		return syscall__translate(t);
+	if (t->in.mnemonic == ZYDIS_MNEMONIC_SYSRET) {
+		/* the fast path, then the interpreter for a non-canonical rcx */
+		if (syscall__translate_sysret(t) < 0)
+			return -1;
+		if (emit_helper_call(t) < 0)
+			t->fail = 1;
+		return 1;
+	}
 	if (t->in.mnemonic == ZYDIS_MNEMONIC_ENDBR64 || t->in.mnemonic == ZYDIS_MNEMONIC_ENDBR32)
 		return 0;
 	return tx_generic(t);

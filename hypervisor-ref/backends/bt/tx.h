@@ -61,4 +61,7 @@ int memop__stack_access(struct tx *t, int reg, int32_t off, bool store, unsigned
 void memop__sp_adjust(struct tx *t, int32_t delta);
 int memop__pick_s2(struct tx *t, unsigned *busy);
 void memop__items(struct tx *t);
+/* syscall.c */
+int syscall__translate(struct tx *t);
+int syscall__translate_sysret(struct tx *t);
 #endif

@@ -375,6 +375,49 @@ START_TEST(sysret_takes_waiting_irq_first)
 }
 END_TEST
 
+START_TEST(syscall_sysret_flags)
+{
+	/* user: stc; std; syscall -> r11 holds CF and DF, FMASK clears DF and
+	 * IF in the kernel; kernel: sysretq with r11 = ZF|SF|CF|IF -> user
+	 * sees exactly those (pushfq; pop rbx; hlt for a #GP to stop on) */
+	uint64_t frame = STACK - 40;
+	put64(frame, UCODE);
+	put64(frame + 8, 0x2b);
+	put64(frame + 16, 0x202);
+	put64(frame + 24, 0x130000);
+	put64(frame + 32, 0x23);
+	for (uint64_t p = 0x12f000; p < 0x131000; p += 0x1000)
+		*pte(p) |= 4;
+	c->fmask = 0x600;
+	code(CODE, "\x48\xcf", 2);					/* iretq */
+	code(UCODE, "\xf9\xfd\x0f\x05\x9c\x5b\xf4", 7);
+	c->gpr[R_SP] = frame;
+	bt__state_changed(c);
+	ck_assert_int_eq(run_to_hlt(), 0xfe);
+	ck_assert_uint_eq(c->gpr[R_11] & 0x601, 0x601);		/* IF, DF, CF */
+	ck_assert_uint_eq(c->rflags & 0x600, 0);
+	ck_assert_uint_eq(c->rflags & 1, 1);			/* CF survives SYSCALL */
+	ck_assert_uint_eq(c->gpr[R_CX], UCODE + 4);
+	code(HANDLERS + 16 * 0xfe + 1, "\x48\x0f\x07", 3);	/* sysretq */
+	c->rip = HANDLERS + 16 * 0xfe + 1;
+	c->gpr[R_11] = 0x2c3;
+	bt__state_changed(c);
+	ck_assert_int_eq(run_to_hlt(), 13);
+	ck_assert_int_eq(c->cpl, 0);
+	ck_assert_uint_eq(c->gpr[R_BX] & 0xfd7, 0x2c3);
+	ck_assert_uint_eq(get64(c->gpr[R_SP] + 8), UCODE + 6);	/* #GP at the hlt */
+	ck_assert_uint_eq(get64(c->gpr[R_SP] + 16), 0x2b);	/* from CS 0x2b */
+	/* a non-canonical rcx: #GP(0) in the kernel, at the sysretq */
+	c->rip = HANDLERS + 16 * 0xfe + 1;
+	c->gpr[R_CX] = 0x0000800000000000ull;
+	c->gpr[R_SP] = STACK;
+	bt__state_changed(c);
+	ck_assert_int_eq(run_to_hlt(), 13);
+	ck_assert_int_eq(c->cpl, 0);
+	ck_assert_uint_eq(get64(c->gpr[R_SP] + 8), HANDLERS + 16 * 0xfe + 1);
+}
+END_TEST
+
 START_TEST(self_modifying_code)
 {
 	/* The second pass must run the hlt the first pass stored over the nop. */
@@ -413,6 +456,7 @@ int main(void)
 	tcase_add_test(t, swapgs_translated);
 	tcase_add_test(t, sti_hlt_wakes_on_pending_irq);
 	tcase_add_test(t, sysret_takes_waiting_irq_first);
+	tcase_add_test(t, syscall_sysret_flags);
 	tcase_add_test(t, self_modifying_code);
 	suite_add_tcase(s, t);
 	return check_tap__run(s, CK_NOFORK);
