@@ -23,7 +23,7 @@
 #define MAX_FILE (1ull << 30)
 
 enum opt_id { OPT_KERNEL, OPT_INITRD, OPT_APPEND, OPT_MEM, OPT_ROM, OPT_BACKEND,
-	      OPT_STATS, OPT_TRACE, OPT_PROBE, OPT_HELP, OPT_VERSION, OPT_COUNT };
+	      OPT_BT_CACHE, OPT_STATS, OPT_TRACE, OPT_PROBE, OPT_HELP, OPT_VERSION, OPT_COUNT };
 
 static const struct opt {
 	const char *name, *arg, *help;
@@ -34,6 +34,7 @@ static const struct opt {
 	[OPT_MEM]     = { "mem", "SIZE", "guest RAM, e.g. 256M or 1G (no suffix: MiB; 4M-3G; default 256M)" },
 	[OPT_ROM]     = { "rom", "FILE|none", "VMI ROM placed at 0xc0000 (default: vmi-hypercall.rom beside vmi-run)" },
 	[OPT_BACKEND] = { "backend", "NAME", "auto, hvm (/dev/kvm) or bt (binary translation); default auto" },
+	[OPT_BT_CACHE] = { "bt-cache", "SIZE", "bt's code cache, 2M-256M (default 12M): less holds less, retranslates more" },
 	[OPT_STATS]   = { "stats", NULL, "print per-call and per-exit-reason counts at exit" },
 	[OPT_TRACE]   = { "trace", NULL, "log every hypercall to stderr" },
 	[OPT_PROBE]   = { "probe", NULL, "say which backends work here and how fast, then exit" },
@@ -43,7 +44,7 @@ static const struct opt {
 
 struct config {
 	const char *kernel, *initrd, *append, *rom, *backend;
-	uint64_t mem;
+	uint64_t mem, bt_cache;
 	bool stats, trace, probe;
 };
 
@@ -124,6 +125,12 @@ static int parse(int argc, char **argv, struct config *c)
 				return die("--mem", "not a size (e.g. 256M, 1G)");
 			if (c->mem < VM_MIN_RAM || c->mem > VM_MAX_RAM || c->mem & 0xfff)
 				return die("--mem", "must be 4M-3G, a multiple of 4K");
+			break;
+		case OPT_BT_CACHE:
+			if (parse_size(optarg, &c->bt_cache) < 0)
+				return die("--bt-cache", "not a size (e.g. 8M)");
+			if (c->bt_cache < (2u << 20) || c->bt_cache > (256u << 20))
+				return die("--bt-cache", "must be 2M-256M");
 			break;
 		default:
 			fprintf(stderr, "vmi-run: %s: unknown option or missing argument (see --help)\n",
@@ -241,6 +248,7 @@ static int boot(struct config *c, const struct backend_ops *ops, uint64_t t0)
 	vm.stats.t0_ns = t0;
 	vm.trace = c->trace;
 	vm.stats_on = c->stats;
+	vm.bt_cache = c->bt_cache;
 	rc = load_rom(&vm, c->rom);
 	if (!rc)
 		rc = load_kernel(&vm, c, &bs);

@@ -138,6 +138,7 @@ struct vm {
 
 	uint64_t rom_features;		/* the loaded ROM's features (0: no ROM) */
 	bool trace, stats_on;
+	uint64_t bt_cache;		/* bt's code cache in bytes; 0: its default */
 	struct vm_stats stats;
 
 	volatile int stop;		/* enum vm_stop; set by devices, read by the loop */

@@ -36,6 +36,9 @@ bad "--kernel a directory" --backend hvm --kernel "$T"
 bad "--mem banana" --mem banana --kernel $K
 bad "--mem 1T" --mem 1T --kernel $K
 bad "--mem 1M" --mem 1M --kernel $K
+bad "--bt-cache lots" --bt-cache lots --kernel $K
+bad "--bt-cache 1M" --bt-cache 1M --kernel $K
+bad "--bt-cache 1G" --bt-cache 1G --kernel $K
 bad "--backend nosuch" --backend nosuch --kernel $K
 bad "--rom corrupted" --backend hvm --rom "$T/rom" --kernel $K
 bad "--rom truncated" --backend hvm --rom "$T/shortrom" --kernel $K

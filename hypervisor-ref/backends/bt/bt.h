@@ -45,6 +45,7 @@ enum bt_exit {
 struct bt_opts {
 	bool single_step;	/* one guest instruction per block (bisecting) */
 	bool no_chain;		/* never patch exit stubs into direct jumps */
+	size_t cache_size;	/* code cache bytes, 2-256 MiB; 0: BT_CACHE_DEFAULT */
 };
 
 struct bt_cpu *bt__create(struct bt_machine *m, const struct bt_opts *o, char *err, size_t errlen);

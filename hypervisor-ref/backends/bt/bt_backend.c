@@ -116,7 +116,8 @@ static struct backend *bt_create(struct vm *vm, char *err, size_t errlen)
 		.irq_ack = irq_ack, .set_cr8 = set_cr8, .get_cr8 = get_cr8,
 	};
 	struct bt_opts o = { .single_step = getenv("VMI_BT_SINGLE_STEP") != NULL,
-			     .no_chain = getenv("VMI_BT_NO_CHAIN") != NULL };
+			     .no_chain = getenv("VMI_BT_NO_CHAIN") != NULL,
+			     .cache_size = (size_t)vm->bt_cache };
 	b->c = bt__create(&b->m, &o, err, errlen);
 	if (!b->c) {
 		free(b);

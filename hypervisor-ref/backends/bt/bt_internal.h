@@ -7,7 +7,7 @@
 #include "bt.h"
 
 #define BT_MAX_BLOCK_INSNS 64
-#define BT_CACHE_SIZE	(12u << 20)
+#define BT_CACHE_DEFAULT	(12u << 20)	/* vmi-run --bt-cache changes it */
 #define BT_HASH_BITS	14
 #define BT_BOUNCE	64
 #define PAGE_SIZE	4096ull
@@ -52,7 +52,7 @@ struct bt_block {
 
 struct bt_cache {
 	uint8_t *buf;
-	size_t used;
+	size_t used, size;	/* bytes filled, mapped */
 	uint8_t *t_exit, *t_slow_mem, *t_slow_wb, *t_helper, *t_base;	/* trampolines */
 	uint8_t *t_indirect[2], *t_jc_miss;	/* jump-cache probe per CPL class */
 	/* exits with the guest rip in rax (guest rax in CPU_SAVE_RAX): plain,

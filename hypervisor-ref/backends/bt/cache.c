@@ -38,7 +38,7 @@ static void restore_flags_rax_rcx(struct emit *e)
  */
 static uint8_t *jc_probe(struct bt_cache *k, uint8_t *p, int user)
 {
-	struct emit e = { p, k->buf + BT_CACHE_SIZE, 0 };
+	struct emit e = { p, k->buf + k->size, 0 };
 	int32_t table = CPU_JC + user * BT_JC_ENTRIES * 16;
 	e_gs_abs(&e, OP_STORE, 0, CPU_SAVE_RAX);
 	e_gs_abs(&e, OP_STORE, 1, CPU_SAVE_S1);
@@ -76,7 +76,7 @@ static void init_tramps(struct bt_cache *k)
 	k->t_helper = p;
 	p = tramp(p, bt_helper);
 	/* a miss: leave unchained (mov qword gs:[LAST_STUB], 0; jmp t_exit) */
-	struct emit e = { p, k->buf + BT_CACHE_SIZE, 0 };
+	struct emit e = { p, k->buf + k->size, 0 };
 	k->t_jc_miss = p;
 	e_gs_store_imm(&e, CPU_LAST_STUB, 0);
 	e_jmp32(&e, k->t_exit);
@@ -163,13 +163,16 @@ int cache__init(struct bt_cpu *c, const struct bt_opts *o)
 	c->cache = k;
 	if (o)
 		k->opts = *o;
-	k->buf = mmap(NULL, BT_CACHE_SIZE, PROT_READ | PROT_WRITE | PROT_EXEC,
+	k->size = k->opts.cache_size ? k->opts.cache_size : BT_CACHE_DEFAULT;
+	if (k->size < (2u << 20) || k->size > (256u << 20))
+		return -1;
+	k->buf = mmap(NULL, k->size, PROT_READ | PROT_WRITE | PROT_EXEC,
 		      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (k->buf == MAP_FAILED) {
 		k->buf = NULL;
 		return -1;
 	}
-	k->maxblocks = BT_CACHE_SIZE / 128;
+	k->maxblocks = k->size / 128;
 	k->blocks = calloc(k->maxblocks, sizeof(*k->blocks));
 	k->npages = (c->m->ram_size + PAGE_SIZE - 1) / PAGE_SIZE;
 	k->code_page = calloc(k->npages ? k->npages : 1, 1);
@@ -199,7 +202,7 @@ void cache__fini(struct bt_cpu *c)
 		}
 	}
 	if (k->buf)
-		munmap(k->buf, BT_CACHE_SIZE);
+		munmap(k->buf, k->size);
 	free(k->blocks);
 	free(k->code_page);
 	free(k->page_head);

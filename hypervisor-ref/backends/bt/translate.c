@@ -760,7 +760,7 @@ static void emit_prologue(struct tx *t, struct bt_block *b)
 static struct bt_block *new_block(struct bt_cpu *c, uint64_t rip, uint64_t pa, uint32_t mode)
 {
 	struct bt_cache *k = c->cache;
-	if (k->nblocks == k->maxblocks || BT_CACHE_SIZE - k->used < 256 * 1024)
+	if (k->nblocks == k->maxblocks || k->size - k->used < 256 * 1024)
 		cache__flush(c);
 	struct bt_block *b = &k->blocks[k->nblocks++];
 	memset(b, 0, sizeof(*b));
@@ -789,7 +789,7 @@ struct bt_block *translate__block(struct bt_cpu *c, uint64_t rip, uint64_t pa, u
 		return NULL;
 	struct bt_block *b = new_block(c, rip, pa, mode);
 	t.e.p = k->buf + k->used;
-	t.e.end = k->buf + BT_CACHE_SIZE;
+	t.e.end = k->buf + k->size;
 	uint8_t *start = t.e.p;
 	emit_prologue(&t, b);
 	unsigned max = k->opts.single_step ? 1 : BT_MAX_BLOCK_INSNS;
