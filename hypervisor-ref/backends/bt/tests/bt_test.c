@@ -241,9 +241,10 @@ START_TEST(divide_error)
 }
 END_TEST
 
-START_TEST(user_round_trip)
+/* Kernel code at CODE that iretq's to UCODE at CPL 3 (IF set, user stack
+ * below 0x130000, both pages user-accessible); the caller writes UCODE. */
+static void iretq_to_user(void)
 {
-	/* kernel: iretq to user; user: syscall; kernel at LSTAR halts */
 	uint64_t frame = STACK - 40;
 	put64(frame, UCODE);
 	put64(frame + 8, 0x2b);
@@ -253,8 +254,15 @@ START_TEST(user_round_trip)
 	for (uint64_t p = 0x12f000; p < 0x131000; p += 0x1000)
 		*pte(p) |= 4;
 	code(CODE, "\x48\xcf", 2);				/* iretq */
-	code(UCODE, "\x48\x83\xc0\x05\x0f\x05", 6);		/* add rax, 5; syscall */
+	c->rip = CODE;
 	c->gpr[R_SP] = frame;
+}
+
+START_TEST(user_round_trip)
+{
+	/* kernel: iretq to user; user: syscall; kernel at LSTAR halts */
+	iretq_to_user();
+	code(UCODE, "\x48\x83\xc0\x05\x0f\x05", 6);		/* add rax, 5; syscall */
 	ck_assert_int_eq(run_to_hlt(), 0xfe);
 	ck_assert_int_eq(c->cpl, 0);
 	ck_assert_uint_eq(c->gpr[R_CX], UCODE + 6);
@@ -298,16 +306,8 @@ START_TEST(swapgs_translated)
 	ck_assert_uint_eq(c->seg[S_GS].base, 0x200000);
 	ck_assert_uint_eq(c->kernel_gs_base, 0x300000);
 	/* from user mode it is #GP(0) */
-	uint64_t frame = STACK - 40;
-	put64(frame, UCODE);
-	put64(frame + 8, 0x2b);
-	put64(frame + 16, 0x202);
-	put64(frame + 24, 0x130000);
-	put64(frame + 32, 0x23);
-	code(CODE, "\x48\xcf", 2);
+	iretq_to_user();
 	code(UCODE, "\x0f\x01\xf8", 3);
-	c->rip = CODE;
-	c->gpr[R_SP] = frame;
 	bt__state_changed(c);
 	ck_assert_int_eq(run_to_hlt(), 13);
 	ck_assert_uint_eq(c->seg[S_GS].base, 0x200000);
@@ -380,18 +380,9 @@ START_TEST(syscall_sysret_flags)
 	/* user: stc; std; syscall -> r11 holds CF and DF, FMASK clears DF and
 	 * IF in the kernel; kernel: sysretq with r11 = ZF|SF|CF|IF -> user
 	 * sees exactly those (pushfq; pop rbx; hlt for a #GP to stop on) */
-	uint64_t frame = STACK - 40;
-	put64(frame, UCODE);
-	put64(frame + 8, 0x2b);
-	put64(frame + 16, 0x202);
-	put64(frame + 24, 0x130000);
-	put64(frame + 32, 0x23);
-	for (uint64_t p = 0x12f000; p < 0x131000; p += 0x1000)
-		*pte(p) |= 4;
+	iretq_to_user();
 	c->fmask = 0x600;
-	code(CODE, "\x48\xcf", 2);					/* iretq */
 	code(UCODE, "\xf9\xfd\x0f\x05\x9c\x5b\xf4", 7);
-	c->gpr[R_SP] = frame;
 	bt__state_changed(c);
 	ck_assert_int_eq(run_to_hlt(), 0xfe);
 	ck_assert_uint_eq(c->gpr[R_11] & 0x601, 0x601);		/* IF, DF, CF */
