@@ -113,17 +113,31 @@ static unsigned jc_index(uint64_t rip)
 	return (unsigned)((rip ^ (rip >> 12)) & (BT_JC_ENTRIES - 1));
 }
 
-/* Every entry points at the miss path, so a false tag match only exits. */
+/*
+ * Every entry points at the miss path, so a false tag match only exits.
+ * Only the entries filled since the last flush are emptied (a CR3 write
+ * flushes, thousands of times a boot, and most spans fill a few hundred);
+ * the whole table when more were.
+ */
 void cache__jc_flush(struct bt_cpu *c)
 {
 	uint64_t miss = (uint64_t)(uintptr_t)c->cache->t_jc_miss;
 	c->jc_flushes++;
 	memset(c->jc_pages, 0, sizeof(c->jc_pages));
-	for (int u = 0; u < 2; u++)
-		for (int i = 0; i < BT_JC_ENTRIES; i++) {
+	if (c->jc_nused <= BT_JC_USED) {
+		for (unsigned k = 0; k < c->jc_nused; k++) {
+			unsigned u = c->jc_used[k] / BT_JC_ENTRIES, i = c->jc_used[k] % BT_JC_ENTRIES;
 			c->jc[u][i].rip = 1;
 			c->jc[u][i].code = miss;
 		}
+	} else {
+		for (int u = 0; u < 2; u++)
+			for (int i = 0; i < BT_JC_ENTRIES; i++) {
+				c->jc[u][i].rip = 1;
+				c->jc[u][i].code = miss;
+			}
+	}
+	c->jc_nused = 0;
 }
 
 /* The page filter's bit for va: a multiplicative hash of the whole page
@@ -141,6 +155,8 @@ void cache__jc_fill(struct bt_cpu *c, struct bt_block *b)
 	if ((b->mode & 0xff) != 64 || !b->code)
 		return;
 	unsigned u = (b->mode >> 8) == 3, i = jc_index(b->rip);
+	if (c->jc[u][i].rip == 1 && c->jc_nused++ < BT_JC_USED)
+		c->jc_used[c->jc_nused - 1] = (uint16_t)(u * BT_JC_ENTRIES + i);
 	c->jc[u][i].rip = b->rip;
 	c->jc[u][i].code = (uint64_t)(uintptr_t)b->code;
 	unsigned pg = jc_page_bit(b->rip);
@@ -182,6 +198,7 @@ int cache__init(struct bt_cpu *c, const struct bt_opts *o)
 	if (!k->blocks || !k->code_page || !k->page_head || !k->dec)
 		return -1;
 	init_tramps(k);
+	c->jc_nused = BT_JC_USED + 1;	/* the first flush empties every entry */
 	cache__jc_flush(c);
 	return 0;
 }

@@ -31,9 +31,10 @@
 
 #define BT_TLB_ENTRIES	1024
 #define BT_TLB_TABLE	(BT_TLB_ENTRIES * 16)
-/* Jump cache for indirect branches of 64-bit code: [user][512] of
+/* Jump cache for indirect branches of 64-bit code: [user][BT_JC_ENTRIES] of
  * {guest rip, host code}, probed by the t_indirect trampolines. */
-#define BT_JC_ENTRIES	512
+#define BT_JC_ENTRIES	2048
+#define BT_JC_USED	1024	/* filled entries a flush empties one by one */
 #define BT_JC_PAGE_BITS	4096
 #define CPU_JC		(CPU_TLB + 4 * BT_TLB_TABLE)
 /* The guest's x87/MMX/SSE state (FXSAVE image) while translated code is
@@ -120,6 +121,8 @@ struct bt_cpu {
 	/* guest-virtual pages (hashed) with jump-cache entries since its last
 	 * flush: an INVLPG of any other page leaves the jump cache alone */
 	uint64_t jc_pages[BT_JC_PAGE_BITS / 64];
+	uint16_t jc_used[BT_JC_USED];	/* [user] * BT_JC_ENTRIES + index */
+	unsigned jc_nused;		/* > BT_JC_USED: empty them all */
 	/* Translated CLI/STI (translate.c, tx_cli_sti) change IF without
 	 * touching the guest's flags, through tables: byte 1 of rflags with
 	 * IF cleared ([0]) or set ([1]), and where an STI stores a zero

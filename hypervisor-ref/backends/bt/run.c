@@ -200,8 +200,9 @@ int bt_helper_call(struct bt_cpu *c, struct bt_decoded *d)
 	c->last_stub = 0;
 	uint64_t if_before = c->rflags & RFL_IF;
 	struct helper_snap before, after;
-	helper_snap(c, &before);
 	bool shadow = c->irq_shadow;
+	if (!d->transfer)
+		helper_snap(c, &before);
 	int r = helpers__exec(c, d);
 	if (r >= 0) {
 		c->exit_req = r;
