@@ -58,6 +58,9 @@ const char *bt__fault_msg(struct bt_cpu *c);
 void bt__kick(struct bt_cpu *c);
 /* The guest changed state behind the core's back (set_regs/set_sregs). */
 void bt__state_changed(struct bt_cpu *c);
+/* The same, where of the paging controls only CR3 may have changed: TLB
+ * entries of global pages stay, as on a MOV CR3. */
+void bt__state_changed_cr3(struct bt_cpu *c);
 /* Guest memory holding code changed behind the core's back (loaders). */
 void bt__invalidate_code(struct bt_cpu *c);
 /* The guest's view of CPUID, RDMSR/WRMSR (-1 where they would #GP), the

@@ -211,6 +211,7 @@ static int set_sregs(struct backend *b, const struct vcpu_sregs *s)
 {
 	struct bt_cpu *c = b->c;
 	const struct vcpu_seg *in[6] = { &s->es, &s->cs, &s->ss, &s->ds, &s->fs, &s->gs };
+	bool cr3_only = c->cr0 == s->cr0 && c->cr4 == s->cr4 && c->efer == s->efer;
 	for (int i = 0; i < 6; i++)
 		seg_in(&c->seg[i], in[i]);
 	seg_in(&c->tr, &s->tr);
@@ -228,7 +229,10 @@ static int set_sregs(struct backend *b, const struct vcpu_sregs *s)
 	c->efer = s->efer;
 	c->apic_base = s->apic_base;
 	c->cpl = (s->cr0 & CR0_PE) ? s->ss.dpl : 0;
-	bt__state_changed(c);
+	if (cr3_only)
+		bt__state_changed_cr3(c);
+	else
+		bt__state_changed(c);
 	return 0;
 }
 

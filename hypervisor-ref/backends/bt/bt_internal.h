@@ -95,6 +95,7 @@ void cache__page_written(struct bt_cpu *c, uint64_t pa);
 void cache__jc_flush(struct bt_cpu *c);
 void cache__jc_flush_page(struct bt_cpu *c, uint64_t va);
 void cache__jc_fill(struct bt_cpu *c, struct bt_block *b);
+void cache__jc_flush_nonglobal(struct bt_cpu *c);
 
 /* translate.c */
 struct bt_block *translate__block(struct bt_cpu *c, uint64_t rip, uint64_t pa, uint32_t mode);
@@ -103,6 +104,8 @@ int translate__decode(struct bt_cpu *c, uint64_t rip, ZydisDecodedInstruction *i
 
 /* mmu.c */
 void mmu__flush(struct bt_cpu *c);
+void mmu__flush_nonglobal(struct bt_cpu *c);
+bool mmu__code_global(struct bt_cpu *c, uint64_t va);
 void mmu__flush_page(struct bt_cpu *c, uint64_t va);
 /* Translate and check; on a fault raises #PF/#GP and returns -1. */
 int mmu__translate(struct bt_cpu *c, uint64_t va, enum acc a, bool user, uint64_t *pa, bool raise);

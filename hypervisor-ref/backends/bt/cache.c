@@ -140,6 +140,35 @@ void cache__jc_flush(struct bt_cpu *c)
 	c->jc_nused = 0;
 }
 
+/* A CR3 write: entries on global pages stay (they map the same code in
+ * every address space, as the TLB entries they came from do). */
+void cache__jc_flush_nonglobal(struct bt_cpu *c)
+{
+	uint64_t miss = (uint64_t)(uintptr_t)c->cache->t_jc_miss;
+	unsigned kept = 0;
+	c->jc_flushes++;
+	if (c->jc_nused > BT_JC_USED) {
+		for (int u = 0; u < 2; u++)
+			for (int i = 0; i < BT_JC_ENTRIES; i++)
+				if (!c->jc_global[u][i]) {
+					c->jc[u][i].rip = 1;
+					c->jc[u][i].code = miss;
+				}
+		c->jc_nused = BT_JC_USED + 1;	/* the kept ones are not listed */
+		return;
+	}
+	for (unsigned k = 0; k < c->jc_nused; k++) {
+		unsigned u = c->jc_used[k] / BT_JC_ENTRIES, i = c->jc_used[k] % BT_JC_ENTRIES;
+		if (c->jc_global[u][i] && c->jc[u][i].rip != 1) {
+			c->jc_used[kept++] = c->jc_used[k];
+			continue;
+		}
+		c->jc[u][i].rip = 1;
+		c->jc[u][i].code = miss;
+	}
+	c->jc_nused = kept;
+}
+
 /* The page filter's bit for va: a multiplicative hash of the whole page
  * number. The low bits alone put a kernel's text and a process's first
  * pages on the same bits, and every INVLPG of a user page emptied the
@@ -157,6 +186,7 @@ void cache__jc_fill(struct bt_cpu *c, struct bt_block *b)
 	unsigned u = (b->mode >> 8) == 3, i = jc_index(b->rip);
 	if (c->jc[u][i].rip == 1 && c->jc_nused++ < BT_JC_USED)
 		c->jc_used[c->jc_nused - 1] = (uint16_t)(u * BT_JC_ENTRIES + i);
+	c->jc_global[u][i] = mmu__code_global(c, b->rip);
 	c->jc[u][i].rip = b->rip;
 	c->jc[u][i].code = (uint64_t)(uintptr_t)b->code;
 	unsigned pg = jc_page_bit(b->rip);

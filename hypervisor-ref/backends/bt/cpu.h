@@ -118,6 +118,11 @@ struct bt_cpu {
 	struct bt_cpuid_memo cpuid_memo[BT_CPUID_MEMO];
 	/* instruction-fetch translations for the dispatcher: [user][page hash] */
 	struct { uint64_t vpage, ppage; } itlb[2][64];
+	/* Which TLB, fetch-TLB and jump-cache entries map global pages
+	 * (PTE.G with CR4.PGE): a CR3 write keeps them (mmu__flush_nonglobal). */
+	uint8_t tlb_global[2][2][BT_TLB_ENTRIES], itlb_global[2][64];
+	uint8_t jc_global[2][BT_JC_ENTRIES];
+	bool walk_global;	/* the last successful page walk's leaf was global */
 	/* guest-virtual pages (hashed) with jump-cache entries since its last
 	 * flush: an INVLPG of any other page leaves the jump cache alone */
 	uint64_t jc_pages[BT_JC_PAGE_BITS / 64];

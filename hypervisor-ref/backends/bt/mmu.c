@@ -13,6 +13,7 @@
 #define PTE_A	0x20ull
 #define PTE_D	0x40ull
 #define PTE_PS	0x80ull
+#define PTE_G	0x100ull
 #define PTE_NX	(1ull << 63)
 #define PTE_ADDR 0x000ffffffffff000ull
 
@@ -47,6 +48,30 @@ void mmu__flush(struct bt_cpu *c)
 		for (int w = 0; w < 2; w++)
 			for (unsigned i = 0; i < BT_TLB_ENTRIES; i++)
 				c->tlb[u][w][i].tag = tlb_empty_tag(i);
+}
+
+/* MOV CR3 (SDM 4.10.4.1): all but the global pages' entries. */
+void mmu__flush_nonglobal(struct bt_cpu *c)
+{
+	for (int u = 0; u < 2; u++)
+		for (int i = 0; i < 64; i++)
+			if (!c->itlb_global[u][i])
+				c->itlb[u][i].vpage = 1;
+	if (c->cache)
+		cache__jc_flush_nonglobal(c);
+	for (int u = 0; u < 2; u++)
+		for (int w = 0; w < 2; w++)
+			for (unsigned i = 0; i < BT_TLB_ENTRIES; i++)
+				if (!c->tlb_global[u][w][i])
+					c->tlb[u][w][i].tag = tlb_empty_tag(i);
+}
+
+/* Whether the fetch TLB maps va's page as global (the dispatcher has
+ * just fetched from it). */
+bool mmu__code_global(struct bt_cpu *c, uint64_t va)
+{
+	unsigned u = c->cpl == 3, i = (unsigned)(va >> 12) & 63;
+	return c->itlb[u][i].vpage == (va & PAGE_MASK) && c->itlb_global[u][i];
 }
 
 void mmu__flush_page(struct bt_cpu *c, uint64_t va)
@@ -136,6 +161,7 @@ static int walk(struct bt_cpu *c, uint64_t va, enum acc a, bool user, uint64_t *
 	uint64_t span = 1ull << (12 + 9 * (level - 1));
 	uint64_t base = entry & PTE_ADDR & ~(span - 1);
 	*pa = base | (va & (span - 1));
+	c->walk_global = (entry & PTE_G) && (c->cr4 & CR4_PGE);
 	/* A read fill may only grant write access once the dirty bit is set. */
 	*writable = (w || (!user && !(c->cr0 & CR0_WP))) && (entry & PTE_D || a == ACC_W);
 	return 0;
@@ -198,6 +224,7 @@ int mmu__fetch(struct bt_cpu *c, uint64_t va, uint64_t *pa, bool raise)
 	if ((c->cr0 & CR0_PG) || (c->efer & EFER_LMA)) {
 		c->itlb[u][i].vpage = va & PAGE_MASK;
 		c->itlb[u][i].ppage = *pa & PAGE_MASK;
+		c->itlb_global[u][i] = (c->cr0 & CR0_PG) && c->walk_global;
 	}
 	return 0;
 }
@@ -221,13 +248,16 @@ static void tlb_fill(struct bt_cpu *c, uint64_t va, enum acc a, bool user)
 	if (!h)
 		return;
 	unsigned i = (va >> 12) & (BT_TLB_ENTRIES - 1);
+	bool global = (c->cr0 & CR0_PG) && c->walk_global;
 	struct bt_tlbe *r = &c->tlb[user][0][i];
 	r->tag = va & PAGE_MASK;
 	r->host = (uint64_t)(uintptr_t)h;
+	c->tlb_global[user][0][i] = global;
 	if (writable && page / PAGE_SIZE < c->cache->npages && !c->cache->code_page[page / PAGE_SIZE]) {
 		struct bt_tlbe *wr = &c->tlb[user][1][i];
 		wr->tag = va & PAGE_MASK;
 		wr->host = (uint64_t)(uintptr_t)h;
+		c->tlb_global[user][1][i] = global;
 	}
 }
 

@@ -75,14 +75,29 @@ void bt__kick(struct bt_cpu *c)
 	c->budget = 0;
 }
 
-void bt__state_changed(struct bt_cpu *c)
+static void state_changed(struct bt_cpu *c, bool keep_global)
 {
 	c->fatal = c->shutdown = c->in_df = c->halted = false;
 	c->pending_exc = 0;
 	c->cache->msg[0] = 0;
 	cpu__sync_segbase(c);
-	mmu__flush(c);
+	if (keep_global)
+		mmu__flush_nonglobal(c);
+	else
+		mmu__flush(c);
 	c->last_stub = 0;
+}
+
+void bt__state_changed(struct bt_cpu *c)
+{
+	state_changed(c, false);
+}
+
+/* The new state differs from the old at most in CR3 among what paging
+ * depends on (CR0, CR4, EFER): a MOV CR3, which keeps global pages. */
+void bt__state_changed_cr3(struct bt_cpu *c)
+{
+	state_changed(c, true);
 }
 
 void bt__invalidate_code(struct bt_cpu *c)

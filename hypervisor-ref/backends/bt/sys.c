@@ -228,7 +228,10 @@ static int write_cr(struct hx *h, int n, uint64_t v)
 		c->cr0 = v | 0x10;
 		break;
 	case 2: c->cr2 = v; return 0;
-	case 3: c->cr3 = v; break;
+	case 3:
+		c->cr3 = v;
+		mmu__flush_nonglobal(c);
+		return 0;
 	case 4: c->cr4 = v; break;
 	case 8:
 		if (v & ~0xfull)

@@ -409,6 +409,39 @@ START_TEST(syscall_sysret_flags)
 }
 END_TEST
 
+START_TEST(cr3_write_keeps_only_global_pages)
+{
+	/* Two pages read through the TLB, one global; then both PTEs move to
+	 * other frames behind the TLB's back, and MOV CR3 (same value): the
+	 * non-global page must be walked again, the global one stays cached
+	 * (SDM 4.10.4.1; keeping it is this TLB's choice, and what makes a
+	 * context switch cheap). */
+	code(CODE, "\x48\x8b\x04\x25\x00\x00\x20\x00"	/* mov rax, [0x200000] */
+		   "\x48\x8b\x1c\x25\x00\x10\x20\x00\xf4"	/* mov rbx, [0x201000]; hlt */
+		   "\x0f\x22\xd9"				/* mov cr3, rcx */
+		   "\x48\x8b\x04\x25\x00\x00\x20\x00"
+		   "\x48\x8b\x1c\x25\x00\x10\x20\x00\xf4", 37);
+	put64(0x200000, 0x1111);
+	put64(0x201000, 0x2222);
+	put64(0x210000, 0xaaaa);
+	put64(0x211000, 0xbbbb);
+	c->cr4 |= CR4_PGE;
+	*pte(0x200000) |= 0x100;
+	c->gpr[R_CX] = c->cr3;
+	bt__state_changed(c);
+	ck_assert_int_eq(run_to_hlt(), -1);
+	ck_assert_uint_eq(c->gpr[R_AX], 0x1111);
+	ck_assert_uint_eq(c->gpr[R_BX], 0x2222);
+	*pte(0x200000) = 0x210000 | 0x100 | 3;
+	*pte(0x201000) = 0x211000 | 3;
+	c->rip = CODE + 17;
+	c->halted = false;
+	ck_assert_int_eq(run_to_hlt(), -1);
+	ck_assert_uint_eq(c->gpr[R_BX], 0xbbbb);
+	ck_assert_uint_eq(c->gpr[R_AX], 0x1111);
+}
+END_TEST
+
 START_TEST(self_modifying_code)
 {
 	/* The second pass must run the hlt the first pass stored over the nop. */
@@ -448,6 +481,7 @@ int main(void)
 	tcase_add_test(t, sti_hlt_wakes_on_pending_irq);
 	tcase_add_test(t, sysret_takes_waiting_irq_first);
 	tcase_add_test(t, syscall_sysret_flags);
+	tcase_add_test(t, cr3_write_keeps_only_global_pages);
 	tcase_add_test(t, self_modifying_code);
 	suite_add_tcase(s, t);
 	return check_tap__run(s, CK_NOFORK);
