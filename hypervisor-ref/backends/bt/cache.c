@@ -117,49 +117,31 @@ static unsigned jc_index(uint64_t rip)
  * Every entry points at the miss path, so a false tag match only exits.
  * Only the entries filled since the last flush are emptied (a CR3 write
  * flushes, thousands of times a boot, and most spans fill a few hundred);
- * the whole table when more were.
+ * the whole table when more were. keep_global: a CR3 write, after which
+ * entries on global pages stay (they map the same code in every address
+ * space, as the TLB entries they came from do).
  */
-void cache__jc_flush(struct bt_cpu *c)
-{
-	uint64_t miss = (uint64_t)(uintptr_t)c->cache->t_jc_miss;
-	c->jc_flushes++;
-	memset(c->jc_pages, 0, sizeof(c->jc_pages));
-	if (c->jc_nused <= BT_JC_USED) {
-		for (unsigned k = 0; k < c->jc_nused; k++) {
-			unsigned u = c->jc_used[k] / BT_JC_ENTRIES, i = c->jc_used[k] % BT_JC_ENTRIES;
-			c->jc[u][i].rip = 1;
-			c->jc[u][i].code = miss;
-		}
-	} else {
-		for (int u = 0; u < 2; u++)
-			for (int i = 0; i < BT_JC_ENTRIES; i++) {
-				c->jc[u][i].rip = 1;
-				c->jc[u][i].code = miss;
-			}
-	}
-	c->jc_nused = 0;
-}
-
-/* A CR3 write: entries on global pages stay (they map the same code in
- * every address space, as the TLB entries they came from do). */
-void cache__jc_flush_nonglobal(struct bt_cpu *c)
+static void jc_flush(struct bt_cpu *c, bool keep_global)
 {
 	uint64_t miss = (uint64_t)(uintptr_t)c->cache->t_jc_miss;
 	unsigned kept = 0;
 	c->jc_flushes++;
+	if (!keep_global)
+		memset(c->jc_pages, 0, sizeof(c->jc_pages));
 	if (c->jc_nused > BT_JC_USED) {
 		for (int u = 0; u < 2; u++)
 			for (int i = 0; i < BT_JC_ENTRIES; i++)
-				if (!c->jc_global[u][i]) {
+				if (!keep_global || !c->jc_global[u][i]) {
 					c->jc[u][i].rip = 1;
 					c->jc[u][i].code = miss;
 				}
-		c->jc_nused = BT_JC_USED + 1;	/* the kept ones are not listed */
+		/* the kept ones are not listed: the next flush goes over all */
+		c->jc_nused = keep_global ? BT_JC_USED + 1 : 0;
 		return;
 	}
 	for (unsigned k = 0; k < c->jc_nused; k++) {
 		unsigned u = c->jc_used[k] / BT_JC_ENTRIES, i = c->jc_used[k] % BT_JC_ENTRIES;
-		if (c->jc_global[u][i] && c->jc[u][i].rip != 1) {
+		if (keep_global && c->jc_global[u][i] && c->jc[u][i].rip != 1) {
 			c->jc_used[kept++] = c->jc_used[k];
 			continue;
 		}
@@ -167,6 +149,16 @@ void cache__jc_flush_nonglobal(struct bt_cpu *c)
 		c->jc[u][i].code = miss;
 	}
 	c->jc_nused = kept;
+}
+
+void cache__jc_flush(struct bt_cpu *c)
+{
+	jc_flush(c, false);
+}
+
+void cache__jc_flush_nonglobal(struct bt_cpu *c)
+{
+	jc_flush(c, true);
 }
 
 /* The page filter's bit for va: a multiplicative hash of the whole page
