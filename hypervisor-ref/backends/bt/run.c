@@ -204,8 +204,9 @@ static int transfer_onward(struct bt_cpu *c)
  * (entry.S bt_helper) instead of ending the block and coming back through
  * the dispatcher twice. Returns 1 to go on with the block, 0 to leave it:
  * the instruction raised an exception or moved rip, changed the mode, the
- * address space or the code, set IF (an interrupt may be due) or the
- * interrupt shadow, halted, or asked to leave bt__run (c->exit_req).
+ * address space or the code, set IF while an interrupt may be waiting
+ * (irq_maybe), set the interrupt shadow, halted, or asked to leave bt__run
+ * (c->exit_req).
  */
 int bt_helper_call(struct bt_cpu *c, struct bt_decoded *d)
 {
@@ -230,7 +231,8 @@ int bt_helper_call(struct bt_cpu *c, struct bt_decoded *d)
 	}
 	helper_snap(c, &after);
 	if (c->rip != d->next || c->fatal || c->shutdown || c->halted || c->irq_shadow ||
-	    (!if_before && (c->rflags & RFL_IF)) || memcmp(&before, &after, sizeof(before)))
+	    (!if_before && (c->rflags & RFL_IF) && __atomic_load_n(&c->irq_maybe, __ATOMIC_SEQ_CST)) ||
+	    memcmp(&before, &after, sizeof(before)))
 		return 0;
 	c->in_c = false;
 	c->entry_fl = (c->rflags & RFL_LIVE) | 2;

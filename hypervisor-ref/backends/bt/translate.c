@@ -178,10 +178,43 @@ static int tx_ret(struct tx *t)
 	return 1;
 }
 
+/*
+ * PUSHFQ: the guest's rflags, VM and RF clear: the live bits from the host
+ * flags (pushfq on the host stack, masked there and popped back, which
+ * restores them), the rest from the vCPU record; then a stack store.
+ */
+static int tx_pushfq(struct tx *t)
+{
+	if (t->bits != 64 || t->in.operand_width != 64)
+		return -1;
+	struct emit *e = &t->e;
+	unsigned busy;
+	int s2 = memop__pick_s2(t, &busy);
+	e_gs_abs(e, OP_STORE, s2, CPU_SAVE_S2);
+	e_gs_abs(e, OP_STORE, R_SP, CPU_TMP);
+	e_gs_abs(e, OP_LOAD, R_SP, CPU_HOST_RSP);
+	e8(e, 0x9c);						/* pushfq */
+	e8(e, 0x48); e8(e, 0x81); e8(e, 0x24); e8(e, 0x24);	/* and qword [rsp], LIVE */
+	e32(e, (uint32_t)RFL_LIVE);
+	e_gs_abs(e, OP_LOAD, s2, CPU_RFLAGS);
+	e_and64(e, s2, (int32_t)~(RFL_LIVE | RFL_VM | RFL_RF));
+	e8(e, 0x48 | ((s2 & 8) ? 4 : 0)); e8(e, 0x0b);		/* or s2, [rsp] */
+	e8(e, ((s2 & 7) << 3) | 4); e8(e, 0x24);
+	e8(e, 0x9d);						/* popfq */
+	e_gs_abs(e, OP_LOAD, R_SP, CPU_TMP);
+	if (memop__stack_access(t, s2, -8, true, busy, s2))
+		return -1;
+	e_gs_abs(e, OP_LOAD, s2, CPU_SAVE_S2);
+	memop__sp_adjust(t, -8);
+	return 0;
+}
+
 static int tx_push(struct tx *t)
 {
 	int w = memop__stack_width(t);
 	const ZydisDecodedOperand *o = &t->ops[0];
+	if (t->in.mnemonic == ZYDIS_MNEMONIC_PUSHFQ)
+		return tx_pushfq(t);
 	if (t->in.mnemonic != ZYDIS_MNEMONIC_PUSH || t->in.operand_width != w * 8)
 		return -1;
 	unsigned busy;

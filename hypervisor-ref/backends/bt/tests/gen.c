@@ -100,6 +100,7 @@ static const struct { uint8_t len, b[3]; uint8_t defines, reads; } raws[] = {
 	{ 1, { 0x99 }, 0, 0 },			/* cdq */
 	{ 2, { 0x48, 0x99 }, 0, 0 },		/* cqo */
 	{ 1, { 0xd7 }, 0, 0 },			/* xlat: [rbx + al] */
+	{ 2, { 0x9c, 0x58 }, 0, U_ALL },	/* pushf; pop rax/eax: the flags as data */
 };
 
 struct rng { uint64_t s; };
