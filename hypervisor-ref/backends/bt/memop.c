@@ -117,8 +117,8 @@ static int emit_address(struct tx *t, const ZydisEncoderOperand *m, int s0, bool
 	return memop__encode(t, &lea);
 }
 
-/* At the hit: the guest's flags and rax back (when the flags were parked), s1 back. */
-static void emit_flags_restore(struct tx *t, int s1, bool park)
+/* At the hit: the guest's flags and rax back (when the flags were parked). */
+static void emit_flags_restore(struct tx *t, bool park)
 {
 	struct emit *e = &t->e;
 	if (park) {
@@ -127,7 +127,22 @@ static void emit_flags_restore(struct tx *t, int s1, bool park)
 		e8(e, 0x9e);			/* sahf */
 		e_gs_abs(e, OP_LOAD, R_AX, CPU_SAVE_RAX);
 	}
-	e_gs_abs(e, OP_LOAD, s1, CPU_SAVE_S1);
+}
+
+unsigned memop__borrowed(const struct tx *t)
+{
+	return t->bor0 < 0 ? 0 : 1u << t->bor0 | 1u << t->bor1;
+}
+
+/* The borrowed scratch registers get their guest values back: before an
+ * instruction that uses them, a call to C, or an exit from the block. */
+void memop__unborrow(struct tx *t)
+{
+	if (t->bor0 < 0)
+		return;
+	e_gs_abs(&t->e, OP_LOAD, t->bor0, CPU_SAVE_S0);
+	e_gs_abs(&t->e, OP_LOAD, t->bor1, CPU_SAVE_S1);
+	t->bor0 = t->bor1 = -1;
 }
 
 /*
@@ -149,9 +164,14 @@ int memop__emit(struct tx *t, ZydisEncoderRequest *req, int mi, unsigned size,
 	bool align = memop_align16;
 	memop_align16 = false;
 	struct emit *e = &t->e;
-	unsigned mask = busy | 1u << R_AX | 1u << R_SP;
-	int s0 = memop__pick(&mask, high8);
-	int s1 = memop__pick(&mask, false);
+	int s0 = t->bor0, s1 = t->bor1;
+	bool reuse = s0 >= 0 && !(busy & memop__borrowed(t)) && (!high8 || s0 < 8);
+	if (!reuse) {
+		memop__unborrow(t);
+		unsigned mask = busy | 1u << R_AX | 1u << R_SP;
+		s0 = memop__pick(&mask, high8);
+		s1 = memop__pick(&mask, false);
+	}
 	if (s0 < 0 || s1 < 0 || t->nitems >= MAX_ITEMS || size == 0 || size > BT_BOUNCE) {
 		t->fail = 1;
 		return -1;
@@ -161,10 +181,14 @@ int memop__emit(struct tx *t, ZydisEncoderRequest *req, int mi, unsigned size,
 	it->kind = IT_MEM;
 
 	ZydisEncoderOperand m = req->operands[mi];
-	e_gs_abs(e, OP_STORE, s0, CPU_SAVE_S0);
+	if (!reuse) {
+		e_gs_abs(e, OP_STORE, s0, CPU_SAVE_S0);
+		e_gs_abs(e, OP_STORE, s1, CPU_SAVE_S1);
+		t->bor0 = s0;
+		t->bor1 = s1;
+	}
 	if (emit_address(t, &m, s0, addr32))
 		return -1;
-	e_gs_abs(e, OP_STORE, s1, CPU_SAVE_S1);
 	/* Park the flags only where a later instruction of the block (or the
 	 * next block) can read them. */
 	bool park = (t->flags_live & RFL_ARITH) != 0;
@@ -194,7 +218,7 @@ int memop__emit(struct tx *t, ZydisEncoderRequest *req, int mi, unsigned size,
 	}
 	e_gs_base(e, OP_ADD, s0, s1, tlb + 8);
 	uint8_t *hit = e->p;
-	emit_flags_restore(t, s1, park);
+	emit_flags_restore(t, park);
 
 	req->operands[mi].mem.base = memop__gpr64(s0);
 	req->operands[mi].mem.index = ZYDIS_REGISTER_NONE;
@@ -207,7 +231,6 @@ int memop__emit(struct tx *t, ZydisEncoderRequest *req, int mi, unsigned size,
 	req->address_size_hint = ZYDIS_ADDRESS_SIZE_HINT_NONE;
 	if (memop__encode(t, req))
 		return -1;
-	e_gs_abs(e, OP_LOAD, s0, CPU_SAVE_S0);
 
 	it->req = *req;
 	it->tlb = tlb;
@@ -228,6 +251,7 @@ uint8_t *memop__stub(struct tx *t, uint64_t target, bool chain, bool branch)
 {
 	bool forward = target > t->rip;
 	struct emit *e = &t->e;
+	memop__unborrow(t);
 	uint8_t *stub = e->p;
 	struct bt_cache *k = t->c->cache;
 	if (chain && !k->opts.no_chain) {
@@ -253,6 +277,7 @@ uint8_t *memop__stub(struct tx *t, uint64_t target, bool chain, bool branch)
 
 void memop__exit_indirect(struct tx *t)
 {
+	memop__unborrow(t);
 	if (t->bits == 64 && !t->c->cache->opts.no_chain) {
 		e_jmp32(&t->e, t->c->cache->t_indirect[t->user]);
 		return;
@@ -310,6 +335,8 @@ void memop__items(struct tx *t)
 	struct emit *e = &t->e;
 	struct bt_cache *k = t->c->cache;
 	uint8_t *lea_at[MAX_ITEMS][2] = { { 0 } };
+	/* a branch's stub starts where the branch was, with nothing borrowed */
+	t->bor0 = t->bor1 = -1;
 	for (int i = 0; i < t->nitems; i++) {
 		struct item *it = &t->items[i];
 		if (it->kind == IT_STUB) {
@@ -329,10 +356,9 @@ void memop__items(struct tx *t)
 		if (!it->d.write)
 			continue;
 		it->d.ool = e->p;
-		emit_flags_restore(t, it->d.s1, it->d.parked);
+		emit_flags_restore(t, it->d.parked);
 		if (memop__encode(t, &it->req))
 			return;
-		e_gs_abs(e, OP_LOAD, it->d.s0, CPU_SAVE_S0);
 		e_gs_abs(e, OP_STORE, R_AX, CPU_SAVE_RAX);
 		e8(e, 0x48); e8(e, 0x8d); e8(e, 0x05);
 		lea_at[i][1] = e->p;

@@ -465,6 +465,10 @@ static int tx_generic(struct tx *t)
 	int mi = mem_operand(t);
 	if (mi == -2 || bit_string_op(t, mi) || t->in.address_width == 16)
 		return -1;
+	bool high8;
+	unsigned busy = memop__used_regs(t, &high8);
+	if (busy & memop__borrowed(t))
+		memop__unborrow(t);
 	if (t->in.mnemonic == ZYDIS_MNEMONIC_LEA && tx_lea(t) == 0)
 		return 0;
 	ZydisEncoderRequest req;
@@ -484,8 +488,6 @@ static int tx_generic(struct tx *t)
 			t->in.operand_count_visible, &req)))
 		return -1;
 	const ZydisDecodedOperand *m = &t->ops[mi];
-	bool high8;
-	unsigned busy = memop__used_regs(t, &high8);
 	int seg = m->mem.segment == ZYDIS_REGISTER_FS ? S_FS :
 		  m->mem.segment == ZYDIS_REGISTER_GS ? S_GS : S_DS;
 	bool rd = m->actions & ZYDIS_OPERAND_ACTION_MASK_READ;
@@ -561,6 +563,7 @@ static int emit_helper_call(struct tx *t)
 	struct bt_decoded *d = helper_inline_ok(t) ? save_decoded(t) : NULL;
 	if (!d)
 		return -1;
+	memop__unborrow(t);
 	e_gs_abs(&t->e, OP_STORE, R_AX, CPU_SAVE_RAX);
 	e_mov_imm(&t->e, R_AX, (uint64_t)(uintptr_t)d);
 	e_jmp32(&t->e, k->t_helper);
@@ -624,9 +627,33 @@ static int tx_cli_sti(struct tx *t)
 	return 0;
 }
 
+/* Whether tx_insn hands the instruction to tx_generic. */
+static bool generic_route(const struct tx *t)
+{
+	switch (t->in.meta.category) {
+	case ZYDIS_CATEGORY_COND_BR: case ZYDIS_CATEGORY_UNCOND_BR: case ZYDIS_CATEGORY_CALL:
+	case ZYDIS_CATEGORY_RET: case ZYDIS_CATEGORY_PUSH: case ZYDIS_CATEGORY_POP:
+		return false;
+	default:
+		break;
+	}
+	switch (t->in.mnemonic) {
+	case ZYDIS_MNEMONIC_LEAVE: case ZYDIS_MNEMONIC_SWAPGS: case ZYDIS_MNEMONIC_CLI:
+	case ZYDIS_MNEMONIC_STI: case ZYDIS_MNEMONIC_SYSCALL: case ZYDIS_MNEMONIC_SYSRET:
+		return false;
+	default:
+		return true;
+	}
+}
+
 /* 0: continue the block, 1: the block ended, -1: needs the C interpreter. */
 static int tx_insn(struct tx *t)
 {
+	/* Only tx_generic keeps the memory path's scratch registers borrowed
+	 * (when the instruction does not name them); everything else may
+	 * leave the block, call C, or use CPU_SAVE_S0/S1 itself. */
+	if (!generic_route(t))
+		memop__unborrow(t);
 	switch (t->in.meta.category) {
 	case ZYDIS_CATEGORY_COND_BR:	return tx_jcc(t);
 	case ZYDIS_CATEGORY_UNCOND_BR:	return tx_jmp(t);
@@ -771,6 +798,13 @@ static void flags_liveness(struct tx *t, uint64_t rip, unsigned max)
 	t->nlive = n;
 }
 
+/*
+ * The budget check at a block's entry. Where the block overwrites the
+ * arithmetic flags before it reads any, a `sub` on the budget in memory
+ * does it in two instructions (jb: it was 0); else a flag-free jrcxz with
+ * rcx parked. (The first leaves its own flags in the RFLAGS image of an
+ * interrupt taken right there: dead flags, see README "Not supported".)
+ */
 static void emit_prologue(struct tx *t, struct bt_block *b)
 {
 	struct emit *e = &t->e;
@@ -779,6 +813,14 @@ static void emit_prologue(struct tx *t, struct bt_block *b)
 	b->exit = e->p;
 	memop__stub(t, b->rip, false, false);
 	b->code = e->p;
+	if (t->nlive && !(t->live_in[0] & RFL_ARITH)) {
+		e8(e, 0x65); e8(e, 0x48); e8(e, 0x83); e8(e, 0x2c); e8(e, 0x25);
+		e32(e, CPU_BUDGET);
+		e8(e, 1);			/* sub qword gs:[budget], 1 */
+		e_jcc32(e, 0x2, b->exit);	/* jb */
+		b->body = e->p;
+		return;
+	}
 	e_gs_abs(e, OP_STORE, R_CX, CPU_TMP);
 	e_gs_abs(e, OP_LOAD, R_CX, CPU_BUDGET);
 	e8(e, 0xe3);				/* jrcxz exit: flag-free budget check */
@@ -809,6 +851,7 @@ struct bt_block *translate__block(struct bt_cpu *c, uint64_t rip, uint64_t pa, u
 	struct bt_cache *k = c->cache;
 	static __thread struct tx t;
 	memset(&t, 0, offsetof(struct tx, items));
+	t.bor0 = t.bor1 = -1;
 	t.fpu_loaded = false;
 	t.nitems = 0;
 	t.c = c;
@@ -824,15 +867,16 @@ struct bt_block *translate__block(struct bt_cpu *c, uint64_t rip, uint64_t pa, u
 	t.e.p = k->buf + k->used;
 	t.e.end = k->buf + k->size;
 	uint8_t *start = t.e.p;
-	emit_prologue(&t, b);
 	unsigned max = k->opts.single_step ? 1 : BT_MAX_BLOCK_INSNS;
 	flags_liveness(&t, rip, max);
+	emit_prologue(&t, b);
 	uint64_t cur = rip;
 	for (unsigned n = 0;; n++) {
 		if (n > 0) {
 			if (n == max || (cur & PAGE_MASK) != t.page ||
 			    translate__decode(c, cur, &t.in, t.ops, &pa2, t.bytes, false) < 0 ||
 			    pa2 != ~0ull) {
+				memop__unborrow(&t);
 				memop__stub(&t, cur, (cur & PAGE_MASK) == t.page, true);
 				break;
 			}
@@ -847,11 +891,14 @@ struct bt_block *translate__block(struct bt_cpu *c, uint64_t rip, uint64_t pa, u
 		uint8_t *mark = t.e.p;
 		int saved_items = t.nitems;
 		bool fpu_loaded = t.fpu_loaded;
+		int bor0 = t.bor0, bor1 = t.bor1;
 		int r = tx_insn(&t);
 		if (r < 0 || t.fail) {
 			t.e.p = mark;
 			t.nitems = saved_items;
 			t.fpu_loaded = fpu_loaded;
+			t.bor0 = bor0;
+			t.bor1 = bor1;
 			t.fail = 0;
 			r = emit_helper_call(&t);
 		}
@@ -865,6 +912,7 @@ struct bt_block *translate__block(struct bt_cpu *c, uint64_t rip, uint64_t pa, u
 				k->used = (size_t)(start - k->buf);
 				return b;
 			}
+			memop__unborrow(&t);
 			memop__stub(&t, cur, false, false);
 			break;
 		}

@@ -34,6 +34,10 @@ struct tx {
 	ZydisDecodedInstruction in;
 	ZydisDecodedOperand ops[ZYDIS_MAX_OPERAND_COUNT];
 	uint8_t bytes[16];
+	/* The memory path's two scratch registers stay borrowed from one
+	 * access to the next (their guest values parked in CPU_SAVE_S0/S1)
+	 * until an instruction uses them or the block leaves: -1 when not. */
+	int bor0, bor1;
 	struct item items[MAX_ITEMS];
 	int nitems;
 	int fail;
@@ -61,6 +65,8 @@ int memop__stack_access(struct tx *t, int reg, int32_t off, bool store, unsigned
 void memop__sp_adjust(struct tx *t, int32_t delta);
 int memop__pick_s2(struct tx *t, unsigned *busy);
 void memop__items(struct tx *t);
+void memop__unborrow(struct tx *t);
+unsigned memop__borrowed(const struct tx *t);
 /* syscall.c */
 int syscall__translate(struct tx *t);
 int syscall__translate_sysret(struct tx *t);
