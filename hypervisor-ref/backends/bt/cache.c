@@ -170,10 +170,12 @@ static unsigned jc_page_bit(uint64_t va)
 	return (unsigned)(((va >> 12) * 0x9e3779b97f4a7c15ull) >> 52);
 }
 
-/* Only 64-bit blocks: the probe is emitted for their indirect exits only. */
+/* Only 64-bit blocks: the probe is emitted for their indirect exits only.
+ * Not a block whose first instruction crosses a page: the page filter and
+ * the global bit speak for the first page only. */
 void cache__jc_fill(struct bt_cpu *c, struct bt_block *b)
 {
-	if ((b->mode & 0xff) != 64 || !b->code)
+	if ((b->mode & 0xff) != 64 || !b->code || b->pa2 != ~0ull)
 		return;
 	unsigned u = (b->mode >> 8) == 3, i = jc_index(b->rip);
 	if (c->jc[u][i].rip == 1 && c->jc_nused++ < BT_JC_USED)
