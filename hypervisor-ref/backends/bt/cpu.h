@@ -31,6 +31,7 @@
 
 #define BT_TLB_ENTRIES	1024
 #define BT_TLB_TABLE	(BT_TLB_ENTRIES * 16)
+#define BT_TLB_USED	1024	/* filled slots a flush empties one by one */
 /* Jump cache for indirect branches of 64-bit code: [user][BT_JC_ENTRIES] of
  * {guest rip, host code}, probed by the t_indirect trampolines. */
 #define BT_JC_ENTRIES	2048
@@ -121,6 +122,8 @@ struct bt_cpu {
 	/* Which TLB, fetch-TLB and jump-cache entries map global pages
 	 * (PTE.G with CR4.PGE): a CR3 write keeps them (mmu__flush_nonglobal). */
 	uint8_t tlb_global[2][2][BT_TLB_ENTRIES], itlb_global[2][64];
+	uint16_t tlb_used[BT_TLB_USED];	/* slots filled since the last flush */
+	unsigned tlb_nused;		/* > BT_TLB_USED: flush them all */
 	uint8_t jc_global[2][BT_JC_ENTRIES];
 	bool walk_global;	/* the last successful page walk's leaf was global */
 	/* guest-virtual pages (hashed) with jump-cache entries since its last

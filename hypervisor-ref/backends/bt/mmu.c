@@ -39,15 +39,42 @@ static void itlb_flush(struct bt_cpu *c)
 			c->itlb[u][i].vpage = 1;
 }
 
+/*
+ * Empty the data TLB's entries, or (keep_global) those not of global pages.
+ * Only the slots filled since the last flush are visited (a CR3 write
+ * flushes thousands of times a boot and a process fills a few hundred
+ * between two); all 4 x BT_TLB_ENTRIES when more were.
+ */
+static void tlb_flush(struct bt_cpu *c, bool keep_global)
+{
+	struct bt_tlbe *t = &c->tlb[0][0][0];
+	const uint8_t *g = &c->tlb_global[0][0][0];
+	unsigned kept = 0;
+	if (c->tlb_nused > BT_TLB_USED) {
+		for (unsigned k = 0; k < 4 * BT_TLB_ENTRIES; k++)
+			if (!keep_global || !g[k])
+				t[k].tag = tlb_empty_tag(k % BT_TLB_ENTRIES);
+		/* the kept ones are not listed: the next flush goes over all */
+		c->tlb_nused = keep_global ? BT_TLB_USED + 1 : 0;
+		return;
+	}
+	for (unsigned n = 0; n < c->tlb_nused; n++) {
+		unsigned k = c->tlb_used[n];
+		if (keep_global && g[k] && t[k].tag != tlb_empty_tag(k % BT_TLB_ENTRIES)) {
+			c->tlb_used[kept++] = (uint16_t)k;
+			continue;
+		}
+		t[k].tag = tlb_empty_tag(k % BT_TLB_ENTRIES);
+	}
+	c->tlb_nused = kept;
+}
+
 void mmu__flush(struct bt_cpu *c)
 {
 	itlb_flush(c);
 	if (c->cache)
 		cache__jc_flush(c);
-	for (int u = 0; u < 2; u++)
-		for (int w = 0; w < 2; w++)
-			for (unsigned i = 0; i < BT_TLB_ENTRIES; i++)
-				c->tlb[u][w][i].tag = tlb_empty_tag(i);
+	tlb_flush(c, false);
 }
 
 /* MOV CR3 (SDM 4.10.4.1): all but the global pages' entries. */
@@ -59,11 +86,7 @@ void mmu__flush_nonglobal(struct bt_cpu *c)
 				c->itlb[u][i].vpage = 1;
 	if (c->cache)
 		cache__jc_flush_nonglobal(c);
-	for (int u = 0; u < 2; u++)
-		for (int w = 0; w < 2; w++)
-			for (unsigned i = 0; i < BT_TLB_ENTRIES; i++)
-				if (!c->tlb_global[u][w][i])
-					c->tlb[u][w][i].tag = tlb_empty_tag(i);
+	tlb_flush(c, true);
 }
 
 /* Whether the fetch TLB maps va's page as global (the dispatcher has
@@ -229,6 +252,17 @@ int mmu__fetch(struct bt_cpu *c, uint64_t va, uint64_t *pa, bool raise)
 	return 0;
 }
 
+/* One TLB slot, listed for the next flush if it was empty. */
+static void tlb_set(struct bt_cpu *c, struct bt_tlbe *e, uint64_t va, uint8_t *h, bool global)
+{
+	unsigned k = (unsigned)(e - &c->tlb[0][0][0]);
+	if (e->tag == tlb_empty_tag(k % BT_TLB_ENTRIES) && c->tlb_nused++ < BT_TLB_USED)
+		c->tlb_used[c->tlb_nused - 1] = (uint16_t)k;
+	e->tag = va & PAGE_MASK;
+	e->host = (uint64_t)(uintptr_t)h;
+	(&c->tlb_global[0][0][0])[k] = global;
+}
+
 /* Fill the inline TLB for the page of va, when it is plain RAM. */
 static void tlb_fill(struct bt_cpu *c, uint64_t va, enum acc a, bool user)
 {
@@ -249,16 +283,9 @@ static void tlb_fill(struct bt_cpu *c, uint64_t va, enum acc a, bool user)
 		return;
 	unsigned i = (va >> 12) & (BT_TLB_ENTRIES - 1);
 	bool global = (c->cr0 & CR0_PG) && c->walk_global;
-	struct bt_tlbe *r = &c->tlb[user][0][i];
-	r->tag = va & PAGE_MASK;
-	r->host = (uint64_t)(uintptr_t)h;
-	c->tlb_global[user][0][i] = global;
-	if (writable && page / PAGE_SIZE < c->cache->npages && !c->cache->code_page[page / PAGE_SIZE]) {
-		struct bt_tlbe *wr = &c->tlb[user][1][i];
-		wr->tag = va & PAGE_MASK;
-		wr->host = (uint64_t)(uintptr_t)h;
-		c->tlb_global[user][1][i] = global;
-	}
+	tlb_set(c, &c->tlb[user][0][i], va, h, global);
+	if (writable && page / PAGE_SIZE < c->cache->npages && !c->cache->code_page[page / PAGE_SIZE])
+		tlb_set(c, &c->tlb[user][1][i], va, h, global);
 }
 
 /* Physical access, RAM or MMIO, of at most 8 bytes within one page. */

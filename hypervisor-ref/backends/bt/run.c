@@ -43,6 +43,7 @@ struct bt_cpu *bt__create(struct bt_machine *m, const struct bt_opts *o, char *e
 		return NULL;
 	}
 	cpu__reset(c);
+	c->tlb_nused = BT_TLB_USED + 1;	/* the first flush empties every slot */
 	mmu__flush(c);
 	/* The host's MXCSR_MASK bounds what a guest may load (FXRSTOR, LDMXCSR). */
 	uint8_t img[512] __attribute__((aligned(16)));
