@@ -38,13 +38,13 @@ static int do_io(struct hx *h, uint16_t port, unsigned size, bool write, uint32_
 static int h_io(struct hx *h)
 {
 	struct bt_cpu *c = h->c;
-	bool out = h->in.mnemonic == ZYDIS_MNEMONIC_OUT;
+	bool out = h->in->mnemonic == ZYDIS_MNEMONIC_OUT;
 	int pi = out ? 0 : 1, di = out ? 1 : 0;
 	uint64_t port, v = 0;
 	op__read(h, pi, &port);
 	unsigned size = h->ops[di].size / 8;
 	if (out && port == VMI_HYPERCALL_PORT && size == 4 &&
-	    h->in.machine_mode == ZYDIS_MACHINE_MODE_LONG_64 && c->m->hypercall) {
+	    h->in->machine_mode == ZYDIS_MACHINE_MODE_LONG_64 && c->m->hypercall) {
 		/* spec.md 5: the hypercall transport, dispatched in-process. */
 		if (c->cpl != 0)
 			c->gpr[R_AX] = (uint64_t)(int64_t)VMI_EPERM;
@@ -69,7 +69,7 @@ static int h_flags(struct hx *h)
 {
 	struct bt_cpu *c = h->c;
 	int iopl = (c->rflags >> 12) & 3;
-	switch (h->in.mnemonic) {
+	switch (h->in->mnemonic) {
 	case ZYDIS_MNEMONIC_CLI:
 		if (c->cpl > iopl)
 			return gp(h);
@@ -83,17 +83,17 @@ static int h_flags(struct hx *h)
 		c->rflags |= RFL_IF;
 		return 0;
 	case ZYDIS_MNEMONIC_PUSHF: case ZYDIS_MNEMONIC_PUSHFD: case ZYDIS_MNEMONIC_PUSHFQ:
-		return op__push(h, c->rflags & ~(RFL_VM | RFL_RF), h->in.operand_width / 8);
+		return op__push(h, c->rflags & ~(RFL_VM | RFL_RF), h->in->operand_width / 8);
 	default: {
 		uint64_t v, keep;
-		if (op__pop(h, &v, h->in.operand_width / 8))
+		if (op__pop(h, &v, h->in->operand_width / 8))
 			return -1;
 		uint64_t wr = RFL_ARITH | RFL_TF | RFL_DF | RFL_NT | RFL_AC | RFL_ID;
 		if (c->cpl == 0)
 			wr |= RFL_IOPL;
 		if (c->cpl <= iopl)
 			wr |= RFL_IF;
-		wr &= op__mask(h->in.operand_width);
+		wr &= op__mask(h->in->operand_width);
 		keep = c->rflags & ~wr;
 		c->rflags = keep | (v & wr) | 2;
 		return 0;
@@ -108,7 +108,7 @@ static int h_div(struct hx *h)
 	uint64_t d;
 	if (op__read(h, 0, &d))
 		return -1;
-	bool sign = h->in.mnemonic == ZYDIS_MNEMONIC_IDIV;
+	bool sign = h->in->mnemonic == ZYDIS_MNEMONIC_IDIV;
 	if (d == 0) {
 		except__raise(c, EXC_DE, -1);
 		return -1;
@@ -171,7 +171,7 @@ static int h_rdtsc(struct hx *h)
 	uint64_t t = __rdtsc() + c->tsc_offset;
 	c->gpr[R_AX] = (uint32_t)t;
 	c->gpr[R_DX] = t >> 32;
-	if (h->in.mnemonic == ZYDIS_MNEMONIC_RDTSCP)
+	if (h->in->mnemonic == ZYDIS_MNEMONIC_RDTSCP)
 		c->gpr[R_CX] = 0;
 	return 0;
 }
@@ -185,7 +185,7 @@ static int h_bitstring(struct hx *h)
 	op__read(h, 1, &off);
 	int64_t soff = (int64_t)(off << (64 - w)) >> (64 - w);
 	uint64_t va = op__addr(h, &h->ops[0]) + (uint64_t)((soff >> 3) & ~(int64_t)(w / 8 - 1));
-	if (h->in.machine_mode != ZYDIS_MACHINE_MODE_LONG_64)
+	if (h->in->machine_mode != ZYDIS_MACHINE_MODE_LONG_64)
 		va = (uint32_t)va;
 	uint64_t v = 0;
 	unsigned bit = (unsigned)(soff & (w - 1));
@@ -193,7 +193,7 @@ static int h_bitstring(struct hx *h)
 		return -1;
 	bool old = (v >> bit) & 1;
 	uint64_t nv = v;
-	switch (h->in.mnemonic) {
+	switch (h->in->mnemonic) {
 	case ZYDIS_MNEMONIC_BTS: nv |= 1ull << bit; break;
 	case ZYDIS_MNEMONIC_BTR: nv &= ~(1ull << bit); break;
 	case ZYDIS_MNEMONIC_BTC: nv ^= 1ull << bit; break;
@@ -208,7 +208,7 @@ static int h_bitstring(struct hx *h)
 static int h_xlat(struct hx *h)
 {
 	struct bt_cpu *c = h->c;
-	uint64_t va = (c->gpr[R_BX] + (c->gpr[R_AX] & 0xff)) & op__mask(h->in.address_width);
+	uint64_t va = (c->gpr[R_BX] + (c->gpr[R_AX] & 0xff)) & op__mask(h->in->address_width);
 	uint8_t v;
 	if (mmu__read(c, va, &v, 1, h->user))
 		return -1;
@@ -218,9 +218,9 @@ static int h_xlat(struct hx *h)
 
 static int h_pushpop(struct hx *h)
 {
-	unsigned size = h->in.operand_width / 8;
+	unsigned size = h->in->operand_width / 8;
 	uint64_t v;
-	if (h->in.mnemonic == ZYDIS_MNEMONIC_PUSH) {
+	if (h->in->mnemonic == ZYDIS_MNEMONIC_PUSH) {
 		if (h->ops[0].type == ZYDIS_OPERAND_TYPE_REGISTER &&
 		    ZydisRegisterGetClass(h->ops[0].reg.value) == ZYDIS_REGCLASS_SEGMENT) {
 			v = h->c->seg[ZydisRegisterGetId(h->ops[0].reg.value)].sel;
@@ -255,7 +255,7 @@ static int h_fpu(struct hx *h)
 	struct bt_cpu *c = h->c;
 	uint64_t va = op__addr(h, &h->ops[0]);
 	uint32_t mask = c->mxcsr_mask ? c->mxcsr_mask : 0xffbf;
-	switch (h->in.mnemonic) {
+	switch (h->in->mnemonic) {
 	case ZYDIS_MNEMONIC_FXSAVE: case ZYDIS_MNEMONIC_FXSAVE64:
 		if (va & 15)
 			return gp(h);
@@ -303,10 +303,10 @@ static int h_fpu(struct hx *h)
 
 int helpers__dispatch(struct hx *h)
 {
-	if (h->in.meta.category == ZYDIS_CATEGORY_STRINGOP ||
-	    h->in.meta.category == ZYDIS_CATEGORY_IOSTRINGOP)
+	if (h->in->meta.category == ZYDIS_CATEGORY_STRINGOP ||
+	    h->in->meta.category == ZYDIS_CATEGORY_IOSTRINGOP)
 		return string__exec(h);
-	switch (h->in.mnemonic) {
+	switch (h->in->mnemonic) {
 	case ZYDIS_MNEMONIC_IN: case ZYDIS_MNEMONIC_OUT:
 		return h_io(h);
 	case ZYDIS_MNEMONIC_CLI: case ZYDIS_MNEMONIC_STI:
@@ -347,13 +347,16 @@ int helpers__exec(struct bt_cpu *c, const struct bt_decoded *dec)
 	if (dec) {
 		/* the block was looked up by (rip, physical page, mode) and dies
 		 * with a store to its page: the bytes are the ones decoded */
-		h.in = dec->in;
-		memcpy(h.ops, dec->ops, sizeof(h.ops[0]) * dec->in.operand_count);
-	} else if (translate__decode(c, c->rip, &h.in, h.ops, &pa2, h.bytes, true) < 0) {
+		h.in = &dec->in;
+		h.ops = dec->ops;
+	} else if (translate__decode(c, c->rip, &h.dec_in, h.dec_ops, &pa2, h.bytes, true) < 0) {
 		return -1;
+	} else {
+		h.in = &h.dec_in;
+		h.ops = h.dec_ops;
 	}
-	h.next = c->rip + h.in.length;
-	if (h.in.machine_mode != ZYDIS_MACHINE_MODE_LONG_64)
+	h.next = c->rip + h.in->length;
+	if (h.in->machine_mode != ZYDIS_MACHINE_MODE_LONG_64)
 		h.next = (uint32_t)h.next;
 	uint64_t rip = c->rip;
 	bool shadow = c->irq_shadow;

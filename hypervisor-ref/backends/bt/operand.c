@@ -58,12 +58,12 @@ uint64_t op__addr(struct hx *h, const ZydisDecodedOperand *o)
 		a += op__reg_get(c, o->mem.base);
 	if (o->mem.index != ZYDIS_REGISTER_NONE)
 		a += op__reg_get(c, o->mem.index) * o->mem.scale;
-	a &= op__mask(h->in.address_width);
+	a &= op__mask(h->in->address_width);
 	if (o->mem.segment == ZYDIS_REGISTER_FS)
 		a += c->seg[S_FS].base;
 	else if (o->mem.segment == ZYDIS_REGISTER_GS)
 		a += c->seg[S_GS].base;
-	if (h->in.machine_mode != ZYDIS_MACHINE_MODE_LONG_64)
+	if (h->in->machine_mode != ZYDIS_MACHINE_MODE_LONG_64)
 		a = (uint32_t)a;
 	return a;
 }
@@ -101,7 +101,7 @@ int op__write(struct hx *h, int i, uint64_t v)
 
 static uint64_t sp_mask(struct hx *h)
 {
-	return h->in.machine_mode == ZYDIS_MACHINE_MODE_LONG_64 ? ~0ull : 0xffffffffull;
+	return h->in->machine_mode == ZYDIS_MACHINE_MODE_LONG_64 ? ~0ull : 0xffffffffull;
 }
 
 int op__push(struct hx *h, uint64_t v, unsigned size)

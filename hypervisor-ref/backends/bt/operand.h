@@ -8,10 +8,13 @@
 
 struct hx {
 	struct bt_cpu *c;
-	ZydisDecodedInstruction in;
-	ZydisDecodedOperand ops[ZYDIS_MAX_OPERAND_COUNT];
+	/* the decoded instruction: a translation's saved copy, or dec_in/dec_ops */
+	const ZydisDecodedInstruction *in;
+	const ZydisDecodedOperand *ops;
 	uint64_t next;		/* rip of the next instruction */
 	bool user;
+	ZydisDecodedInstruction dec_in;
+	ZydisDecodedOperand dec_ops[ZYDIS_MAX_OPERAND_COUNT];
 	uint8_t bytes[16];
 };
 

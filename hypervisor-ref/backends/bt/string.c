@@ -33,7 +33,7 @@ static uint64_t bulk(struct hx *h, bool movs, unsigned w, uint64_t am, uint64_t 
 	struct bt_cpu *c = h->c;
 	uint64_t cnt = c->gpr[R_CX] & am;
 	uint64_t si = (c->gpr[R_SI] & am) + srcbase, di = c->gpr[R_DI] & am;
-	if (h->in.machine_mode != ZYDIS_MACHINE_MODE_LONG_64) {
+	if (h->in->machine_mode != ZYDIS_MACHINE_MODE_LONG_64) {
 		si = (uint32_t)si;
 		di = (uint32_t)di;
 	}
@@ -68,12 +68,12 @@ static uint64_t bulk(struct hx *h, bool movs, unsigned w, uint64_t am, uint64_t 
 int string__exec(struct hx *h)
 {
 	struct bt_cpu *c = h->c;
-	ZydisMnemonic mn = h->in.mnemonic;
-	unsigned w = h->in.operand_width / 8;
-	uint64_t am = op__mask(h->in.address_width);
-	bool rep = h->in.attributes & (ZYDIS_ATTRIB_HAS_REP | ZYDIS_ATTRIB_HAS_REPE |
+	ZydisMnemonic mn = h->in->mnemonic;
+	unsigned w = h->in->operand_width / 8;
+	uint64_t am = op__mask(h->in->address_width);
+	bool rep = h->in->attributes & (ZYDIS_ATTRIB_HAS_REP | ZYDIS_ATTRIB_HAS_REPE |
 				       ZYDIS_ATTRIB_HAS_REPNE);
-	bool repne = h->in.attributes & ZYDIS_ATTRIB_HAS_REPNE;
+	bool repne = h->in->attributes & ZYDIS_ATTRIB_HAS_REPNE;
 	int64_t step = (c->rflags & RFL_DF) ? -(int64_t)w : (int64_t)w;
 	bool cmps = mn >= ZYDIS_MNEMONIC_CMPSB && mn <= ZYDIS_MNEMONIC_CMPSW;
 	bool scas = mn >= ZYDIS_MNEMONIC_SCASB && mn <= ZYDIS_MNEMONIC_SCASW;
@@ -85,8 +85,8 @@ int string__exec(struct hx *h)
 		except__raise(c, EXC_GP, 0);
 		return -1;
 	}
-	uint64_t srcbase = h->in.attributes & ZYDIS_ATTRIB_HAS_SEGMENT_FS ? c->seg[S_FS].base :
-			   h->in.attributes & ZYDIS_ATTRIB_HAS_SEGMENT_GS ? c->seg[S_GS].base : 0;
+	uint64_t srcbase = h->in->attributes & ZYDIS_ATTRIB_HAS_SEGMENT_FS ? c->seg[S_FS].base :
+			   h->in->attributes & ZYDIS_ATTRIB_HAS_SEGMENT_GS ? c->seg[S_GS].base : 0;
 	bool movs = mn >= ZYDIS_MNEMONIC_MOVSB && mn <= ZYDIS_MNEMONIC_MOVSW && mn != ZYDIS_MNEMONIC_MOVSX &&
 		    mn != ZYDIS_MNEMONIC_MOVSXD;
 	bool stos = mn >= ZYDIS_MNEMONIC_STOSB && mn <= ZYDIS_MNEMONIC_STOSW;

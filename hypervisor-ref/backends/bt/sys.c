@@ -196,7 +196,7 @@ static int h_msr(struct hx *h)
 	if (!cpl0(h))
 		return fault(h, EXC_GP, 0);
 	uint32_t msr = (uint32_t)c->gpr[R_CX];
-	if (h->in.mnemonic == ZYDIS_MNEMONIC_RDMSR) {
+	if (h->in->mnemonic == ZYDIS_MNEMONIC_RDMSR) {
 		uint64_t v;
 		if (rdmsr(c, msr, &v))
 			return fault(h, EXC_GP, 0);
@@ -322,10 +322,10 @@ static int h_movsreg(struct hx *h)
 static int h_dtable(struct hx *h)
 {
 	struct bt_cpu *c = h->c;
-	ZydisMnemonic mn = h->in.mnemonic;
+	ZydisMnemonic mn = h->in->mnemonic;
 	bool load = mn == ZYDIS_MNEMONIC_LGDT || mn == ZYDIS_MNEMONIC_LIDT;
 	bool gdt = mn == ZYDIS_MNEMONIC_LGDT || mn == ZYDIS_MNEMONIC_SGDT;
-	unsigned blen = h->in.machine_mode == ZYDIS_MACHINE_MODE_LONG_64 ? 8 : 4;
+	unsigned blen = h->in->machine_mode == ZYDIS_MACHINE_MODE_LONG_64 ? 8 : 4;
 	uint64_t va = op__addr(h, &h->ops[0]);
 	uint8_t buf[10] = { 0 };
 	if (!load) {
@@ -361,7 +361,7 @@ static int h_ltr(struct hx *h)
 		return fault(h, EXC_GP, 0);
 	if (op__read(h, 0, &sel))
 		return -1;
-	if (h->in.mnemonic == ZYDIS_MNEMONIC_LLDT) {
+	if (h->in->mnemonic == ZYDIS_MNEMONIC_LLDT) {
 		c->ldt.sel = (uint16_t)sel;
 		return 0;
 	}
@@ -424,11 +424,11 @@ static int h_invlpg(struct hx *h)
 static int h_msw(struct hx *h)
 {
 	struct bt_cpu *c = h->c;
-	if (h->in.mnemonic == ZYDIS_MNEMONIC_SMSW)
+	if (h->in->mnemonic == ZYDIS_MNEMONIC_SMSW)
 		return op__write(h, 0, c->cr0 & 0xffff);
 	if (!cpl0(h))
 		return fault(h, EXC_GP, 0);
-	if (h->in.mnemonic == ZYDIS_MNEMONIC_CLTS) {
+	if (h->in->mnemonic == ZYDIS_MNEMONIC_CLTS) {
 		c->cr0 &= ~CR0_TS;
 		return 0;
 	}
@@ -442,7 +442,7 @@ static int h_msw(struct hx *h)
 int sys__exec(struct hx *h)
 {
 	struct bt_cpu *c = h->c;
-	switch (h->in.mnemonic) {
+	switch (h->in->mnemonic) {
 	case ZYDIS_MNEMONIC_HLT: return h_hlt(h);
 	case ZYDIS_MNEMONIC_RDMSR: case ZYDIS_MNEMONIC_WRMSR: return h_msr(h);
 	case ZYDIS_MNEMONIC_LGDT: case ZYDIS_MNEMONIC_LIDT:
@@ -466,11 +466,11 @@ int sys__exec(struct hx *h)
 	case ZYDIS_MNEMONIC_INT1: case ZYDIS_MNEMONIC_INTO:
 		return transfer__int(h);
 	case ZYDIS_MNEMONIC_JMP:
-		if (h->in.meta.branch_type == ZYDIS_BRANCH_TYPE_FAR)
+		if (h->in->meta.branch_type == ZYDIS_BRANCH_TYPE_FAR)
 			return transfer__jmp_far(h);
 		break;
 	case ZYDIS_MNEMONIC_RET:
-		if (h->in.meta.branch_type == ZYDIS_BRANCH_TYPE_FAR)
+		if (h->in->meta.branch_type == ZYDIS_BRANCH_TYPE_FAR)
 			return transfer__ret_far(h);
 		break;
 	case ZYDIS_MNEMONIC_MOV:

@@ -47,7 +47,7 @@ int transfer__jmp_far(struct hx *h)
 	const ZydisDecodedOperand *o = &h->ops[0];
 	if (o->type == ZYDIS_OPERAND_TYPE_POINTER)
 		return far_to(h, o->ptr.segment, o->ptr.offset);
-	unsigned w = h->in.operand_width / 8;
+	unsigned w = h->in->operand_width / 8;
 	uint8_t buf[10];
 	if (mmu__read(h->c, op__addr(h, o), buf, w + 2, h->user))
 		return -1;
@@ -61,7 +61,7 @@ int transfer__jmp_far(struct hx *h)
 int transfer__ret_far(struct hx *h)
 {
 	struct bt_cpu *c = h->c;
-	unsigned w = h->in.operand_width / 8;
+	unsigned w = h->in->operand_width / 8;
 	uint64_t off, sel, sp = c->gpr[R_SP];
 	if (op__pop(h, &off, w) || op__pop(h, &sel, w)) {
 		c->gpr[R_SP] = sp;
@@ -71,7 +71,7 @@ int transfer__ret_far(struct hx *h)
 		c->gpr[R_SP] = sp;
 		return fault(h, EXC_GP, (int)(sel & ~3u));
 	}
-	if (h->in.operand_count_visible && h->ops[0].type == ZYDIS_OPERAND_TYPE_IMMEDIATE)
+	if (h->in->operand_count_visible && h->ops[0].type == ZYDIS_OPERAND_TYPE_IMMEDIATE)
 		c->gpr[R_SP] += h->ops[0].imm.value.u;
 	if (far_to(h, (uint16_t)sel, off)) {
 		c->gpr[R_SP] = sp;
@@ -94,7 +94,7 @@ static uint64_t merge_flags(struct bt_cpu *c, uint64_t v, int cpl)
 int transfer__iret(struct hx *h)
 {
 	struct bt_cpu *c = h->c;
-	unsigned w = h->in.operand_width / 8;
+	unsigned w = h->in->operand_width / 8;
 	uint64_t v[5] = { 0 }, d, sd = 0;
 	bool lm = cpu__long64(c);
 	unsigned n = lm ? 5 : 3;
@@ -180,7 +180,7 @@ int transfer__sysret(struct hx *h)
 		return fault(h, EXC_UD, -1);
 	if (c->cpl != 0)
 		return fault(h, EXC_GP, 0);
-	bool to64 = h->in.operand_width == 64;
+	bool to64 = h->in->operand_width == 64;
 	uint64_t rip = to64 ? c->gpr[R_CX] : (uint32_t)c->gpr[R_CX];
 	if (to64 && (uint64_t)((int64_t)(rip << 16) >> 16) != rip)
 		return fault(h, EXC_GP, 0);
@@ -197,7 +197,7 @@ int transfer__int(struct hx *h)
 {
 	struct bt_cpu *c = h->c;
 	int vec;
-	switch (h->in.mnemonic) {
+	switch (h->in->mnemonic) {
 	case ZYDIS_MNEMONIC_INT3: vec = EXC_BP; break;
 	case ZYDIS_MNEMONIC_INT1: vec = EXC_DB; break;
 	case ZYDIS_MNEMONIC_INTO:
@@ -208,7 +208,7 @@ int transfer__int(struct hx *h)
 	default: vec = (int)(h->ops[0].imm.value.u & 0xff); break;
 	}
 	uint64_t rip = c->rip;
-	except__deliver(c, vec, -1, h->in.mnemonic != ZYDIS_MNEMONIC_INT1, h->next);
+	except__deliver(c, vec, -1, h->in->mnemonic != ZYDIS_MNEMONIC_INT1, h->next);
 	if (c->rip == rip && !c->fatal && !c->shutdown)
 		return -1;	/* delivery raised something at this rip */
 	return 0;
