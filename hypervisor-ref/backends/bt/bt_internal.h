@@ -22,6 +22,7 @@ struct bt_memdesc {
 	uint8_t *ool;		/* resume here when a store goes to the bounce buffer */
 	uint8_t *after;		/* resume here after the write-back */
 	uint8_t s0, s1, s2;	/* s2 = 0xff when the sequence borrowed no third register */
+	uint8_t s3;		/* a self-loop's budget register (guest value in save_s3), or 0xff */
 	uint8_t size, read, write, seg, addr32, parked, align;
 };
 

@@ -24,6 +24,7 @@ _Static_assert(offsetof(struct bt_cpu, raw) == CPU_RAW, "CPU_RAW");
 _Static_assert(offsetof(struct bt_cpu, segbase) == CPU_SEGBASE, "CPU_SEGBASE");
 _Static_assert(offsetof(struct bt_cpu, tlb) == CPU_TLB, "CPU_TLB");
 _Static_assert(offsetof(struct bt_cpu, fpu_live) == CPU_FPU_LIVE, "CPU_FPU_LIVE");
+_Static_assert(offsetof(struct bt_cpu, save_s3) == CPU_SAVE_S3, "CPU_SAVE_S3");
 _Static_assert(sizeof(struct bt_tlbe) == 16, "TLB entry");
 _Static_assert(offsetof(struct bt_cpu, jc) == CPU_JC, "CPU_JC");
 _Static_assert(offsetof(struct bt_cpu, fx) == CPU_FX, "CPU_FX");

@@ -27,6 +27,7 @@
 #define CPU_RAW		256	/* 16 raw host registers captured by a slow stub */
 #define CPU_SEGBASE	384	/* es cs ss ds fs gs bases, for segment overrides */
 #define CPU_FPU_LIVE	448	/* 1: the host FPU holds the guest's state (lazy) */
+#define CPU_SAVE_S3	456	/* a self-loop's budget register (translate.c) */
 #define CPU_TLB		512	/* [user][write][256] of {tag, addend} */
 
 #define BT_TLB_ENTRIES	1024
@@ -92,7 +93,8 @@ struct bt_cpu {
 	uint64_t raw[16];
 	uint64_t segbase[8];
 	uint64_t fpu_live;
-	uint64_t pad[7];
+	uint64_t save_s3;
+	uint64_t pad[6];
 	struct bt_tlbe tlb[2][2][BT_TLB_ENTRIES];
 	struct { uint64_t rip; uint64_t code; } jc[2][BT_JC_ENTRIES];
 	uint8_t fx[512] __attribute__((aligned(16)));

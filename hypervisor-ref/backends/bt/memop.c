@@ -39,10 +39,16 @@ static bool is_high8(ZydisRegister r)
 /* Registers the instruction names, explicitly or implicitly. */
 unsigned memop__used_regs(const struct tx *t, bool *high8)
 {
+	return memop__regs_of(&t->in, t->ops, high8);
+}
+
+unsigned memop__regs_of(const ZydisDecodedInstruction *in, const ZydisDecodedOperand *ops,
+			bool *high8)
+{
 	unsigned mask = 1u << R_SP | 1u << R_AX;	/* never scratch */
 	*high8 = false;
-	for (int i = 0; i < t->in.operand_count; i++) {
-		const ZydisDecodedOperand *o = &t->ops[i];
+	for (int i = 0; i < in->operand_count; i++) {
+		const ZydisDecodedOperand *o = &ops[i];
 		int id;
 		if (o->type == ZYDIS_OPERAND_TYPE_REGISTER) {
 			if ((id = memop__gpr_id(o->reg.value)) >= 0)
@@ -138,8 +144,16 @@ unsigned memop__borrowed(const struct tx *t)
  * instruction that uses them, a call to C, or an exit from the block. */
 void memop__unborrow(struct tx *t)
 {
+	if (t->pin2 >= 0) {
+		/* the self-loop's budget counter goes back to memory */
+		e_gs_abs(&t->e, OP_STORE, t->pin2, CPU_BUDGET);
+		e_gs_abs(&t->e, OP_LOAD, t->pin2, CPU_SAVE_S3);
+		t->pin2 = -1;
+	}
 	if (t->bor0 < 0)
 		return;
+	if (t->loop_top)
+		t->pin_broken = true;
 	e_gs_abs(&t->e, OP_LOAD, t->bor0, CPU_SAVE_S0);
 	e_gs_abs(&t->e, OP_LOAD, t->bor1, CPU_SAVE_S1);
 	t->bor0 = t->bor1 = -1;
@@ -235,7 +249,8 @@ int memop__emit(struct tx *t, ZydisEncoderRequest *req, int mi, unsigned size,
 	it->req = *req;
 	it->tlb = tlb;
 	it->d = (struct bt_memdesc){ .guest_rip = t->rip, .hit = hit, .after = e->p,
-		.s0 = s0, .s1 = s1, .s2 = s2 < 0 ? 0xff : s2, .size = size, .parked = park,
+		.s0 = s0, .s1 = s1, .s2 = s2 < 0 ? 0xff : s2, .s3 = t->pin2 < 0 ? 0xff : t->pin2,
+		.size = size, .parked = park,
 		.align = align,
 		.read = rd, .write = wr, .seg = seg, .addr32 = addr32 };
 	return 0;
@@ -336,7 +351,7 @@ void memop__items(struct tx *t)
 	struct bt_cache *k = t->c->cache;
 	uint8_t *lea_at[MAX_ITEMS][2] = { { 0 } };
 	/* a branch's stub starts where the branch was, with nothing borrowed */
-	t->bor0 = t->bor1 = -1;
+	t->bor0 = t->bor1 = t->pin2 = -1;
 	for (int i = 0; i < t->nitems; i++) {
 		struct item *it = &t->items[i];
 		if (it->kind == IT_STUB) {

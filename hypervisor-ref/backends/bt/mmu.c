@@ -394,6 +394,8 @@ static void rebuild(struct bt_cpu *c, const struct bt_memdesc *d)
 	c->gpr[R_AX] = c->save_rax;
 	if (d->s2 != 0xff)
 		c->gpr[d->s2] = c->save_s2;
+	if (d->s3 != 0xff)
+		c->gpr[d->s3] = c->save_s3;
 	c->rflags = (c->rflags & ~RFL_LIVE) | parked_flags(c, d);
 	c->rip = d->guest_rip;
 	c->in_c = true;

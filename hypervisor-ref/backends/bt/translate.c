@@ -46,6 +46,10 @@ static int tx_jcc(struct tx *t)
 {
 	uint64_t target = branch_target(t);
 	ZydisMnemonic mn = t->in.mnemonic;
+	bool back = t->loop_top && !t->pin_broken && t->pin2 >= 0 && target == t->block_rip &&
+		    t->bor0 == t->pin0 && t->bor1 == t->pin1 && (t->in.opcode & 0xf0) != 0xe0;
+	if (!back)
+		memop__unborrow(t);	/* tx_insn left them borrowed for a back edge */
 	if (mn == ZYDIS_MNEMONIC_JCXZ)
 		return -1;
 	if (mn == ZYDIS_MNEMONIC_JRCXZ || mn == ZYDIS_MNEMONIC_JECXZ ||
@@ -60,6 +64,35 @@ static int tx_jcc(struct tx *t)
 		uint8_t *taken = e_jmp32(&t->e, t->e.p);
 		add_stub_item(t, fall, t->next);
 		add_stub_item(t, taken, target);
+		return 1;
+	}
+	if (back) {
+		/* back to the top with the scratch registers still borrowed;
+		 * the budget is counted in a third one (a decrement in memory
+		 * would put a store-to-load round trip on every iteration), and
+		 * a kick or an invalidation, which zero it in memory, are seen
+		 * with a load. Flags are dead at the top. Leaving, the
+		 * registers go back first. */
+		int p2 = t->pin2;
+		uint8_t *taken = e_jcc32(&t->e, t->in.opcode & 0xf, t->e.p);
+		memop__stub(t, t->next, memop__same_page(t, t->next), true);
+		patch32(taken, t->e.p);
+		struct emit *e = &t->e;
+		e8(e, 0x48 | ((p2 & 8) ? 1 : 0)); e8(e, 0x83); e8(e, 0xe8 | (p2 & 7)); e8(e, 1);
+		uint8_t *slice = e_jcc32(e, 0x2, e->p);	/* sub p2, 1; jb: the slice is over */
+		e8(e, 0x65); e8(e, 0x48); e8(e, 0x83); e8(e, 0x3c); e8(e, 0x25);
+		e32(e, CPU_BUDGET);
+		e8(e, 0);				/* cmp qword gs:[budget], 0 */
+		uint8_t *kick = e_jcc32(e, 0x4, e->p);	/* je: kicked */
+		e_jmp32(e, t->loop_top);
+		patch32(slice, e->p);
+		e_gs_store_imm(e, CPU_BUDGET, 0);
+		patch32(kick, e->p);
+		e_gs_abs(e, OP_LOAD, p2, CPU_SAVE_S3);
+		t->pin2 = -1;
+		t->bor0 = t->pin0;
+		t->bor1 = t->pin1;
+		memop__stub(t, target, true, true);
 		return 1;
 	}
 	uint8_t *taken = e_jcc32(&t->e, t->in.opcode & 0xf, t->e.p);
@@ -652,7 +685,7 @@ static int tx_insn(struct tx *t)
 	/* Only tx_generic keeps the memory path's scratch registers borrowed
 	 * (when the instruction does not name them); everything else may
 	 * leave the block, call C, or use CPU_SAVE_S0/S1 itself. */
-	if (!generic_route(t))
+	if (!generic_route(t) && !(t->loop_top && t->in.meta.category == ZYDIS_CATEGORY_COND_BR))
 		memop__unborrow(t);
 	switch (t->in.meta.category) {
 	case ZYDIS_CATEGORY_COND_BR:	return tx_jcc(t);
@@ -799,6 +832,47 @@ static void flags_liveness(struct tx *t, uint64_t rip, unsigned max)
 }
 
 /*
+ * A block of 64-bit code that ends in a jcc back to its own first
+ * instruction, with nothing between that leaves or calls C: two scratch
+ * registers none of its instructions names, to stay borrowed across the
+ * back edge (tx_jcc). False when it is not such a loop.
+ */
+static bool loop_pin(struct tx *t, uint64_t rip, unsigned max, int *p0, int *p1, int *p2)
+{
+	ZydisDecodedInstruction in;
+	ZydisDecodedOperand ops[ZYDIS_MAX_OPERAND_COUNT];
+	uint8_t bytes[16];
+	uint64_t pa2, cur = rip;
+	unsigned used = 0;
+	bool anyhigh8 = false;
+	for (unsigned n = 0; n < max && (cur & PAGE_MASK) == t->page; n++) {
+		bool high8;
+		if (translate__decode(t->c, cur, &in, ops, &pa2, bytes, false) < 0 || pa2 != ~0ull)
+			return false;
+		used |= memop__regs_of(&in, ops, &high8);
+		anyhigh8 |= high8;
+		ZydisInstructionCategory k = in.meta.category;
+		if (k == ZYDIS_CATEGORY_COND_BR) {
+			ZyanU64 target = 0;
+			if ((in.opcode & 0xf0) == 0xe0 ||
+			    ZYAN_FAILED(ZydisCalcAbsoluteAddress(&in, &ops[0], cur, &target)) ||
+			    target != rip)
+				return false;
+			*p0 = memop__pick(&used, anyhigh8);
+			*p1 = memop__pick(&used, false);
+			*p2 = memop__pick(&used, false);
+			return *p0 >= 0 && *p1 >= 0 && *p2 >= 0;
+		}
+		if (k == ZYDIS_CATEGORY_UNCOND_BR || k == ZYDIS_CATEGORY_CALL || k == ZYDIS_CATEGORY_RET ||
+		    k == ZYDIS_CATEGORY_SYSTEM || k == ZYDIS_CATEGORY_INTERRUPT ||
+		    k == ZYDIS_CATEGORY_SYSCALL || k == ZYDIS_CATEGORY_SYSRET)
+			return false;
+		cur += in.length;
+	}
+	return false;
+}
+
+/*
  * The budget check at a block's entry. Where the block overwrites the
  * arithmetic flags before it reads any, a `sub` on the budget in memory
  * does it in two instructions (jb: it was 0); else a flag-free jrcxz with
@@ -851,7 +925,7 @@ struct bt_block *translate__block(struct bt_cpu *c, uint64_t rip, uint64_t pa, u
 	struct bt_cache *k = c->cache;
 	static __thread struct tx t;
 	memset(&t, 0, offsetof(struct tx, items));
-	t.bor0 = t.bor1 = -1;
+	t.bor0 = t.bor1 = t.pin2 = -1;
 	t.fpu_loaded = false;
 	t.nitems = 0;
 	t.c = c;
@@ -870,6 +944,19 @@ struct bt_block *translate__block(struct bt_cpu *c, uint64_t rip, uint64_t pa, u
 	unsigned max = k->opts.single_step ? 1 : BT_MAX_BLOCK_INSNS;
 	flags_liveness(&t, rip, max);
 	emit_prologue(&t, b);
+	t.block_rip = rip;
+	int p0, p1, p2;
+	if (t.bits == 64 && t.nlive && !(t.live_in[0] & RFL_ARITH) && !k->opts.no_chain &&
+	    loop_pin(&t, rip, max, &p0, &p1, &p2)) {
+		e_gs_abs(&t.e, OP_STORE, p0, CPU_SAVE_S0);
+		e_gs_abs(&t.e, OP_STORE, p1, CPU_SAVE_S1);
+		e_gs_abs(&t.e, OP_STORE, p2, CPU_SAVE_S3);
+		e_gs_abs(&t.e, OP_LOAD, p2, CPU_BUDGET);
+		t.bor0 = t.pin0 = p0;
+		t.bor1 = t.pin1 = p1;
+		t.pin2 = p2;
+		t.loop_top = t.e.p;
+	}
 	uint64_t cur = rip;
 	for (unsigned n = 0;; n++) {
 		if (n > 0) {
@@ -891,7 +978,7 @@ struct bt_block *translate__block(struct bt_cpu *c, uint64_t rip, uint64_t pa, u
 		uint8_t *mark = t.e.p;
 		int saved_items = t.nitems;
 		bool fpu_loaded = t.fpu_loaded;
-		int bor0 = t.bor0, bor1 = t.bor1;
+		int bor0 = t.bor0, bor1 = t.bor1, pin2 = t.pin2;
 		int r = tx_insn(&t);
 		if (r < 0 || t.fail) {
 			t.e.p = mark;
@@ -899,6 +986,7 @@ struct bt_block *translate__block(struct bt_cpu *c, uint64_t rip, uint64_t pa, u
 			t.fpu_loaded = fpu_loaded;
 			t.bor0 = bor0;
 			t.bor1 = bor1;
+			t.pin2 = pin2;
 			t.fail = 0;
 			r = emit_helper_call(&t);
 		}

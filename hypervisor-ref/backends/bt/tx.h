@@ -38,6 +38,14 @@ struct tx {
 	 * access to the next (their guest values parked in CPU_SAVE_S0/S1)
 	 * until an instruction uses them or the block leaves: -1 when not. */
 	int bor0, bor1;
+	/* A block that loops on itself keeps them borrowed across its back
+	 * edge (translate.c, loop_pin): the pair, and where the body starts
+	 * with them already parked. pin_broken: something gave them back. */
+	int pin0, pin1;
+	int pin2;		/* the budget counter while the loop runs, or -1 */
+	uint8_t *loop_top;
+	bool pin_broken;
+	uint64_t block_rip;
 	struct item items[MAX_ITEMS];
 	int nitems;
 	int fail;
@@ -51,6 +59,8 @@ ZydisRegister memop__gpr64(int id);
 ZydisRegister memop__gpr32(int id);
 int memop__gpr_id(ZydisRegister r);
 unsigned memop__used_regs(const struct tx *t, bool *high8);
+unsigned memop__regs_of(const ZydisDecodedInstruction *in, const ZydisDecodedOperand *ops,
+			bool *high8);
 int memop__pick(unsigned *mask, bool legacy_only);
 int memop__encode(struct tx *t, ZydisEncoderRequest *req);
 int memop__emit(struct tx *t, ZydisEncoderRequest *req, int mi, unsigned size,

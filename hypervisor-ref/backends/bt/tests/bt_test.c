@@ -442,6 +442,88 @@ START_TEST(cr3_write_keeps_only_global_pages)
 }
 END_TEST
 
+/* loop: add rbx, [rsi]; add rsi, 8; dec rcx; jnz loop; hlt -- a block
+ * that jumps back to itself, so its scratch registers (rdi and rbp here)
+ * stay borrowed across the back edge */
+static const char sum_loop[] = "\x48\x03\x1e\x48\x83\xc6\x08\x48\xff\xc9\x75\xf4\xf4";
+
+static void sum_loop_setup(uint64_t buf, uint64_t n)
+{
+	code(CODE, sum_loop, sizeof(sum_loop) - 1);
+	c->rip = CODE;
+	c->gpr[R_SI] = buf;
+	c->gpr[R_CX] = n;
+	c->gpr[R_BX] = 0;
+	c->gpr[R_DI] = 0x1111;
+	c->gpr[R_BP] = 0x2222;
+	c->gpr[R_AX] = 0x3333;
+	c->gpr[R_DX] = 0x4444;
+	bt__state_changed(c);
+}
+
+START_TEST(self_loop_fault_is_precise)
+{
+	/* 4 qwords before an unmapped page, 8 iterations: #PF at the 5th */
+	for (int i = 0; i < 4; i++)
+		put64(0x200fe0 + 8 * (uint64_t)i, (uint64_t)i + 1);
+	*pte(0x201000) = 0;
+	sum_loop_setup(0x200fe0, 8);
+	ck_assert_int_eq(run_to_hlt(), 14);
+	ck_assert_uint_eq(c->cr2, 0x201000);
+	ck_assert_uint_eq(get64(c->gpr[R_SP] + 8), CODE);	/* the add, restarted */
+	ck_assert_uint_eq(c->gpr[R_BX], 10);
+	ck_assert_uint_eq(c->gpr[R_SI], 0x201000);
+	ck_assert_uint_eq(c->gpr[R_CX], 4);
+	ck_assert_uint_eq(c->gpr[R_DX], 0x4444);
+	ck_assert_uint_eq(c->gpr[R_DI], 0x1111);
+	ck_assert_uint_eq(c->gpr[R_BP], 0x2222);
+}
+END_TEST
+
+START_TEST(self_loop_leaves_on_budget)
+{
+	/* one block per run: the loop leaves at its back edge each time, with
+	 * its borrowed registers given back, and goes on where it left */
+	for (int i = 0; i < 100; i++)
+		put64(0x210000 + 8 * (uint64_t)i, (uint64_t)i);
+	sum_loop_setup(0x210000, 100);
+	int runs = 0;
+	enum bt_exit e;
+	while ((e = bt__run(c, 1)) == BT_EXIT_BUDGET && runs < 1000) {
+		ck_assert_uint_eq(c->gpr[R_DI], 0x1111);
+		ck_assert_uint_eq(c->gpr[R_BP], 0x2222);
+		ck_assert_uint_eq(c->gpr[R_AX], 0x3333);
+		ck_assert_uint_eq(c->gpr[R_DX], 0x4444);	/* the budget register */
+		runs++;
+	}
+	ck_assert_int_eq(e, BT_EXIT_HLT);
+	ck_assert_int_ge(runs, 50);
+	ck_assert_uint_eq(c->gpr[R_BX], 4950);
+	ck_assert_uint_eq(c->gpr[R_CX], 0);
+	ck_assert_uint_eq(c->gpr[R_DI], 0x1111);
+	ck_assert_uint_eq(c->gpr[R_BP], 0x2222);
+	/* a loop that would not end for years: bt__run still returns after
+	 * about its slice, counted in a register across the back edge */
+	sum_loop_setup(0x210000, ~0ull);
+	*pte(0x211000) = 0x210000 | 3;		/* the buffer repeats page after page */
+	for (uint64_t p = 0x212000; p < 0x400000; p += 0x1000)
+		*pte(p) = 0x210000 | 3;
+	bt__state_changed(c);
+	ck_assert_int_eq(bt__run(c, 100), BT_EXIT_BUDGET);
+	/* each of up to 100 dispatcher rounds runs what is left of the slice */
+	ck_assert_uint_gt(c->gpr[R_SI], 0x210000);
+	ck_assert_uint_le(c->gpr[R_SI], 0x210000 + 8 * (100 * 101 / 2 + 100));
+	ck_assert_uint_eq(c->gpr[R_DI], 0x1111);
+	ck_assert_uint_eq(c->gpr[R_BP], 0x2222);
+	/* and at full speed, kicked in the middle: the same sum */
+	sum_loop_setup(0x210000, 100);
+	bt__kick(c);
+	ck_assert_int_eq(run_to_hlt(), -1);
+	ck_assert_uint_eq(c->gpr[R_BX], 4950);
+	ck_assert_uint_eq(c->gpr[R_DI], 0x1111);
+}
+END_TEST
+
 START_TEST(self_modifying_code)
 {
 	/* The second pass must run the hlt the first pass stored over the nop. */
@@ -482,7 +564,9 @@ int main(void)
 	tcase_add_test(t, sysret_takes_waiting_irq_first);
 	tcase_add_test(t, syscall_sysret_flags);
 	tcase_add_test(t, cr3_write_keeps_only_global_pages);
+	tcase_add_test(t, self_loop_fault_is_precise);
 	tcase_add_test(t, self_modifying_code);
+	tcase_add_test(t, self_loop_leaves_on_budget);
 	suite_add_tcase(s, t);
 	return check_tap__run(s, CK_NOFORK);
 }
