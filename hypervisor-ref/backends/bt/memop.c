@@ -152,8 +152,6 @@ void memop__unborrow(struct tx *t)
 	}
 	if (t->bor0 < 0)
 		return;
-	if (t->loop_top)
-		t->pin_broken = true;
 	e_gs_abs(&t->e, OP_LOAD, t->bor0, CPU_SAVE_S0);
 	e_gs_abs(&t->e, OP_LOAD, t->bor1, CPU_SAVE_S1);
 	t->bor0 = t->bor1 = -1;

@@ -46,8 +46,7 @@ static int tx_jcc(struct tx *t)
 {
 	uint64_t target = branch_target(t);
 	ZydisMnemonic mn = t->in.mnemonic;
-	bool back = t->loop_top && !t->pin_broken && t->pin2 >= 0 && target == t->block_rip &&
-		    t->bor0 == t->pin0 && t->bor1 == t->pin1 && (t->in.opcode & 0xf0) != 0xe0;
+	bool back = t->pin2 >= 0 && target == t->block_rip && (t->in.opcode & 0xf0) != 0xe0;
 	if (!back)
 		memop__unborrow(t);	/* tx_insn left them borrowed for a back edge */
 	if (mn == ZYDIS_MNEMONIC_JCXZ)
@@ -89,7 +88,6 @@ static int tx_jcc(struct tx *t)
 		e_gs_store_imm(e, CPU_BUDGET, 0);
 		patch32(kick, e->p);
 		e_gs_abs(e, OP_LOAD, p2, CPU_SAVE_S3);
-		t->pin2 = -1;
 		t->bor0 = t->pin0;
 		t->bor1 = t->pin1;
 		memop__stub(t, target, true, true);
@@ -685,7 +683,7 @@ static int tx_insn(struct tx *t)
 	/* Only tx_generic keeps the memory path's scratch registers borrowed
 	 * (when the instruction does not name them); everything else may
 	 * leave the block, call C, or use CPU_SAVE_S0/S1 itself. */
-	if (!generic_route(t) && !(t->loop_top && t->in.meta.category == ZYDIS_CATEGORY_COND_BR))
+	if (!generic_route(t) && !(t->pin2 >= 0 && t->in.meta.category == ZYDIS_CATEGORY_COND_BR))
 		memop__unborrow(t);
 	switch (t->in.meta.category) {
 	case ZYDIS_CATEGORY_COND_BR:	return tx_jcc(t);

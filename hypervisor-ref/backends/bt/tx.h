@@ -40,11 +40,10 @@ struct tx {
 	int bor0, bor1;
 	/* A block that loops on itself keeps them borrowed across its back
 	 * edge (translate.c, loop_pin): the pair, and where the body starts
-	 * with them already parked. pin_broken: something gave them back. */
+	 * with them already parked. Giving them back ends it (pin2 = -1). */
 	int pin0, pin1;
 	int pin2;		/* the budget counter while the loop runs, or -1 */
 	uint8_t *loop_top;
-	bool pin_broken;
 	uint64_t block_rip;
 	struct item items[MAX_ITEMS];
 	int nitems;
