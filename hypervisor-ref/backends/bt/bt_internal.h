@@ -24,6 +24,7 @@ struct bt_memdesc {
 	uint8_t s0, s1, s2;	/* s2 = 0xff when the sequence borrowed no third register */
 	uint8_t s3;		/* a self-loop's budget register (guest value in save_s3), or 0xff */
 	uint8_t size, read, write, seg, addr32, parked, align;
+	uint8_t store_intent;	/* a load probing the write TLB for a store after it */
 };
 
 /* An instruction for the C interpreter, decoded once (helpers__exec): a

@@ -189,9 +189,10 @@ static inline void e_and64(struct emit *e, int reg, int32_t imm)
 	e8(e, 0x81); e8(e, 0xe0 | (reg & 7)); e32(e, (uint32_t)imm);
 }
 
-/* op dst64, src64 for the r/m, reg forms: 0x09 or, 0x21 and */
+/* op dst64, src64 for the r/m, reg forms: 0x09 or, 0x21 and, 0x85 test */
 #define OP_RR_OR  0x09
 #define OP_RR_AND 0x21
+#define OP_RR_TEST 0x85
 static inline void e_op_rr(struct emit *e, uint8_t op, int dst, int src)
 {
 	e8(e, 0x48 | ((src & 8) ? 4 : 0) | ((dst & 8) ? 1 : 0));

@@ -169,12 +169,14 @@ void memop__unborrow(struct tx *t)
  * it itself before it carries the descriptor.
  */
 __thread bool memop_align16;
+__thread bool memop_store_intent;
 
 int memop__emit(struct tx *t, ZydisEncoderRequest *req, int mi, unsigned size,
 		    bool rd, bool wr, unsigned busy, bool high8, int s2, int seg, bool addr32)
 {
 	bool align = memop_align16;
-	memop_align16 = false;
+	bool intent = memop_store_intent && rd && !wr;
+	memop_align16 = memop_store_intent = false;
 	struct emit *e = &t->e;
 	int s0 = t->bor0, s1 = t->bor1;
 	bool reuse = s0 >= 0 && !(busy & memop__borrowed(t)) && (!high8 || s0 < 8);
@@ -215,7 +217,7 @@ int memop__emit(struct tx *t, ZydisEncoderRequest *req, int mi, unsigned size,
 		if (addr32)
 			e_mov_rr32(e, s0, s0);
 	}
-	int32_t tlb = CPU_TLB + ((t->user ? 2 : 0) + (wr ? 1 : 0)) * BT_TLB_TABLE;
+	int32_t tlb = CPU_TLB + ((t->user ? 2 : 0) + (wr || intent ? 1 : 0)) * BT_TLB_TABLE;
 	e_mov_rr32(e, s1, s0);
 	e_shr32(e, s1, 8);
 	e_and32(e, s1, (BT_TLB_ENTRIES - 1) << 4);	/* slot * 16 */
@@ -249,8 +251,56 @@ int memop__emit(struct tx *t, ZydisEncoderRequest *req, int mi, unsigned size,
 	it->d = (struct bt_memdesc){ .guest_rip = t->rip, .hit = hit, .after = e->p,
 		.s0 = s0, .s1 = s1, .s2 = s2 < 0 ? 0xff : s2, .s3 = t->pin2 < 0 ? 0xff : t->pin2,
 		.size = size, .parked = park,
-		.align = align,
+		.align = align, .store_intent = intent,
 		.read = rd, .write = wr, .seg = seg, .addr32 = addr32 };
+	return 0;
+}
+
+/*
+ * The store a store-intent load announced (translate.c, store_after_load):
+ * same address and size, nothing between that touched memory or the
+ * scratch registers, dead flags. The load's probe of the write TLB left
+ * the host pointer in s0 and the slot offset in s1, or -1 in s1 when the
+ * page was not writable through the TLB (bt_mem_slow): then this store
+ * takes its own miss path, computing the address again. Returns 1 when
+ * the conditions do not hold (the caller probes as usual).
+ */
+int memop__emit_fused_store(struct tx *t, ZydisEncoderRequest *req, int mi, unsigned size,
+			    const ZydisDecodedOperand *m)
+{
+	struct emit *e = &t->e;
+	int s0 = t->bor0, s1 = t->bor1;
+	if (t->fuse_rip != t->rip || s0 < 0 || t->nitems != t->fuse_items ||
+	    (t->flags_live & RFL_ARITH) || t->nitems >= MAX_ITEMS)
+		return 1;
+	t->fuse_rip = 0;
+	struct item *it = &t->items[t->nitems++];
+	memset(it, 0, sizeof(*it));
+	it->kind = IT_MEM;
+	it->va_lea = true;
+	it->lea_m = req->operands[mi];
+	if (m->mem.base == ZYDIS_REGISTER_RIP) {
+		it->lea_m.mem.base = ZYDIS_REGISTER_NONE;
+		it->lea_m.mem.displacement = (int64_t)(t->next + (uint64_t)m->mem.disp.value);
+	}
+	e_op_rr(e, OP_RR_TEST, s1, s1);
+	it->jmp_at = e_jcc32(e, 0x8, e->p);		/* js miss (patched) */
+	uint8_t *hit = e->p;
+	req->operands[mi].mem.base = memop__gpr64(s0);
+	req->operands[mi].mem.index = ZYDIS_REGISTER_NONE;
+	req->operands[mi].mem.scale = 0;
+	req->operands[mi].mem.displacement = 0;
+	req->prefixes &= ~(ZydisInstructionAttributes)(ZYDIS_ATTRIB_HAS_SEGMENT_CS |
+		ZYDIS_ATTRIB_HAS_SEGMENT_DS | ZYDIS_ATTRIB_HAS_SEGMENT_ES |
+		ZYDIS_ATTRIB_HAS_SEGMENT_SS | ZYDIS_ATTRIB_HAS_SEGMENT);
+	req->address_size_hint = ZYDIS_ADDRESS_SIZE_HINT_NONE;
+	if (memop__encode(t, req))
+		return -1;
+	it->req = *req;
+	it->tlb = CPU_TLB + ((t->user ? 2 : 0) + 1) * BT_TLB_TABLE;
+	it->d = (struct bt_memdesc){ .guest_rip = t->rip, .hit = hit, .after = e->p,
+		.s0 = s0, .s1 = s1, .s2 = 0xff, .s3 = t->pin2 < 0 ? 0xff : t->pin2,
+		.size = size, .write = 1, .seg = S_DS };
 	return 0;
 }
 
@@ -359,7 +409,12 @@ void memop__items(struct tx *t)
 		patch32(it->jmp_at, e->p);
 		if (it->jmp_at2)
 			patch32(it->jmp_at2, e->p);
-		e_gs_base(e, OP_XOR, it->d.s0, it->d.s1, it->tlb);	/* the va back */
+		if (it->va_lea) {
+			if (emit_address(t, &it->lea_m, it->d.s0, false))
+				return;
+		} else {
+			e_gs_base(e, OP_XOR, it->d.s0, it->d.s1, it->tlb);	/* the va back */
+		}
 		if (!it->d.parked)
 			e_gs_abs(e, OP_STORE, R_AX, CPU_SAVE_RAX);
 		e8(e, 0x48); e8(e, 0x8d); e8(e, 0x05);	/* lea rax, [rip + desc] */

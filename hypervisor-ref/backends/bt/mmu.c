@@ -419,6 +419,26 @@ int bt_mem_slow(struct bt_cpu *c, struct bt_memdesc *d)
 		except__raise(c, EXC_GP, 0);
 		return 0;
 	}
+	if (d->store_intent) {
+		/* A load whose store follows (memop__emit_fused_store): where
+		 * the store would succeed through the TLB, take the page for
+		 * writing now (the dirty bit set a few instructions early);
+		 * else the load goes on as a plain read and -1 in s1 sends the
+		 * store down its own miss path. */
+		uint64_t pw;
+		uint8_t *hw;
+		if (n0 == d->size && !xlate(c, va, ACC_W, user, &pw, &vec, &err) &&
+		    (hw = mmu__ram(c, pw, d->size)) &&
+		    !(pw / PAGE_SIZE < k->npages && k->code_page[pw / PAGE_SIZE])) {
+			tlb_fill(c, va, ACC_W, user);
+			c->raw[d->s0] = (uint64_t)(uintptr_t)hw;
+			if (!d->parked)
+				c->raw[R_AX] = c->save_rax;
+			c->resume = (uint64_t)(uintptr_t)d->hit;
+			return 1;
+		}
+		c->raw[d->s1] = ~0ull;
+	}
 	for (int i = 0; i < 2; i++) {
 		uint64_t v = i ? va + n0 : va;
 		if (i && n0 == d->size)

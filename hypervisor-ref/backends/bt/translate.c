@@ -73,24 +73,27 @@ static int tx_jcc(struct tx *t)
 		 * with a load. Flags are dead at the top. Leaving, the
 		 * registers go back first. */
 		int p2 = t->pin2;
-		uint8_t *taken = e_jcc32(&t->e, t->in.opcode & 0xf, t->e.p);
-		memop__stub(t, t->next, memop__same_page(t, t->next), true);
-		patch32(taken, t->e.p);
 		struct emit *e = &t->e;
+		/* the loop falls through here, one taken branch per iteration */
+		uint8_t *fall = e_jcc32(e, (t->in.opcode & 0xf) ^ 1, e->p);
 		e8(e, 0x48 | ((p2 & 8) ? 1 : 0)); e8(e, 0x83); e8(e, 0xe8 | (p2 & 7)); e8(e, 1);
 		uint8_t *slice = e_jcc32(e, 0x2, e->p);	/* sub p2, 1; jb: the slice is over */
 		e8(e, 0x65); e8(e, 0x48); e8(e, 0x83); e8(e, 0x3c); e8(e, 0x25);
 		e32(e, CPU_BUDGET);
 		e8(e, 0);				/* cmp qword gs:[budget], 0 */
-		uint8_t *kick = e_jcc32(e, 0x4, e->p);	/* je: kicked */
-		e_jmp32(e, t->loop_top);
+		e_jcc32(e, 0x5, t->loop_top);		/* jne: not kicked, round again */
+		uint8_t *kick = e->p;
+		e_gs_abs(e, OP_LOAD, p2, CPU_SAVE_S3);
+		t->pin2 = -1;
+		memop__stub(t, target, true, true);
 		patch32(slice, e->p);
 		e_gs_store_imm(e, CPU_BUDGET, 0);
-		patch32(kick, e->p);
-		e_gs_abs(e, OP_LOAD, p2, CPU_SAVE_S3);
+		e_jmp32(e, kick);
+		patch32(fall, e->p);
+		t->pin2 = p2;
 		t->bor0 = t->pin0;
 		t->bor1 = t->pin1;
-		memop__stub(t, target, true, true);
+		memop__stub(t, t->next, memop__same_page(t, t->next), true);
 		return 1;
 	}
 	uint8_t *taken = e_jcc32(&t->e, t->in.opcode & 0xf, t->e.p);
@@ -482,6 +485,99 @@ static void emit_fpu_load(struct tx *t)
 	t->fpu_loaded = true;
 }
 
+/* Whether the decoded instruction writes the GPR with id `reg`. */
+static bool writes_gpr(const ZydisDecodedInstruction *in, const ZydisDecodedOperand *ops, int reg)
+{
+	for (int i = 0; i < in->operand_count; i++)
+		if (ops[i].type == ZYDIS_OPERAND_TYPE_REGISTER &&
+		    (ops[i].actions & ZYDIS_OPERAND_ACTION_MASK_WRITE) &&
+		    memop__gpr_id(ops[i].reg.value) == reg && reg >= 0)
+			return true;
+	return false;
+}
+
+/* Register to register (or immediate) arithmetic the generic path copies
+ * as it is: no memory, no branch, nothing for the C interpreter. */
+static bool plain_alu(const ZydisDecodedInstruction *in, const ZydisDecodedOperand *ops)
+{
+	switch (in->meta.category) {
+	case ZYDIS_CATEGORY_BINARY: case ZYDIS_CATEGORY_LOGICAL: case ZYDIS_CATEGORY_SHIFT:
+	case ZYDIS_CATEGORY_ROTATE: case ZYDIS_CATEGORY_DATAXFER: case ZYDIS_CATEGORY_CMOV:
+	case ZYDIS_CATEGORY_SETCC: case ZYDIS_CATEGORY_CONVERT:
+		break;
+	default:
+		return false;
+	}
+	if (in->encoding != ZYDIS_INSTRUCTION_ENCODING_LEGACY ||
+	    (in->attributes & ZYDIS_ATTRIB_IS_PRIVILEGED) ||
+	    in->mnemonic == ZYDIS_MNEMONIC_DIV || in->mnemonic == ZYDIS_MNEMONIC_IDIV)
+		return false;
+	for (int i = 0; i < in->operand_count; i++) {
+		if (ops[i].type == ZYDIS_OPERAND_TYPE_IMMEDIATE)
+			continue;
+		if (ops[i].type != ZYDIS_OPERAND_TYPE_REGISTER)
+			return false;
+		ZydisRegisterClass k = ZydisRegisterGetClass(ops[i].reg.value);
+		if (k != ZYDIS_REGCLASS_GPR8 && k != ZYDIS_REGCLASS_GPR16 &&
+		    k != ZYDIS_REGCLASS_GPR32 && k != ZYDIS_REGCLASS_GPR64 &&
+		    k != ZYDIS_REGCLASS_FLAGS)
+			return false;
+	}
+	return true;
+}
+
+static bool same_address(const ZydisDecodedOperand *a, uint64_t a_next,
+			 const ZydisDecodedOperand *b, uint64_t b_next)
+{
+	if (a->mem.base != b->mem.base || a->mem.index != b->mem.index ||
+	    a->mem.segment != b->mem.segment || (a->mem.index && a->mem.scale != b->mem.scale))
+		return false;
+	if (a->mem.base == ZYDIS_REGISTER_RIP)
+		return a_next + (uint64_t)a->mem.disp.value == b_next + (uint64_t)b->mem.disp.value;
+	return a->mem.disp.value == b->mem.disp.value;
+}
+
+/*
+ * A load whose address a `mov` stores to a few instructions later, as in
+ * `mov rax, [m]; add rax, rbx; mov [m], rax`, with only register
+ * arithmetic between that leaves m's registers alone, and dead flags at
+ * the store: the load then probes the write TLB and the store reuses its
+ * host pointer (memop__emit_fused_store). Returns the store's address, or
+ * 0; *regs gets the registers of the instructions up to it, which the
+ * scratch registers must avoid.
+ */
+static uint64_t store_after_load(struct tx *t, const ZydisDecodedOperand *m, unsigned *regs)
+{
+	ZydisDecodedInstruction in;
+	ZydisDecodedOperand ops[ZYDIS_MAX_OPERAND_COUNT];
+	uint8_t bytes[16];
+	uint64_t pa2, cur = t->next;
+	int base = m->mem.base == ZYDIS_REGISTER_RIP ? -1 : memop__gpr_id(m->mem.base);
+	int index = memop__gpr_id(m->mem.index);
+	if (t->bits != 64 || t->in.address_width != 64 || t->c->cache->opts.single_step ||
+	    (m->mem.segment != ZYDIS_REGISTER_DS && m->mem.segment != ZYDIS_REGISTER_SS) ||
+	    writes_gpr(&t->in, t->ops, base) || writes_gpr(&t->in, t->ops, index))
+		return 0;
+	for (unsigned k = 1; k <= 4 && t->idx + k < t->nlive; k++) {
+		bool high8;
+		if ((cur & PAGE_MASK) != t->page ||
+		    translate__decode(t->c, cur, &in, ops, &pa2, bytes, false) < 0 || pa2 != ~0ull)
+			return 0;
+		*regs |= memop__regs_of(&in, ops, &high8);
+		if (in.mnemonic == ZYDIS_MNEMONIC_MOV && ops[0].type == ZYDIS_OPERAND_TYPE_MEMORY) {
+			if (!high8 && in.address_width == 64 && ops[0].size == m->size &&
+			    same_address(m, t->next, &ops[0], cur + in.length) &&
+			    !(t->live_in[t->idx + k] & RFL_ARITH))
+				return cur;
+			return 0;
+		}
+		if (!plain_alu(&in, ops) || writes_gpr(&in, ops, base) || writes_gpr(&in, ops, index))
+			return 0;
+		cur += in.length;
+	}
+	return 0;
+}
+
 static int tx_generic(struct tx *t)
 {
 	if (!copyable_category(&t->in) || (t->in.attributes & ZYDIS_ATTRIB_IS_PRIVILEGED))
@@ -524,9 +620,27 @@ static int tx_generic(struct tx *t)
 	bool rd = m->actions & ZYDIS_OPERAND_ACTION_MASK_READ;
 	bool wr = m->actions & ZYDIS_OPERAND_ACTION_MASK_WRITE;
 	memop_align16 = needs_align16(t, m);
+	if (wr && !rd && t->fuse_rip == t->rip) {
+		int r = memop__emit_fused_store(t, &req, mi, m->size / 8, m);
+		if (r <= 0)
+			return r;
+	}
+	uint64_t store = 0;
+	if (rd && !wr && !memop_align16 && !high8) {
+		unsigned regs = 0;
+		store = store_after_load(t, m, &regs);
+		if (store) {
+			busy |= regs;
+			memop_store_intent = true;
+		}
+	}
 	if (memop__emit(t, &req, mi, m->size / 8, rd, wr, busy, high8, -1, seg,
 		     t->in.address_width == 32))
 		return -1;
+	if (store) {
+		t->fuse_rip = store;
+		t->fuse_items = t->nitems;
+	}
 	return 0;
 }
 
@@ -977,8 +1091,10 @@ struct bt_block *translate__block(struct bt_cpu *c, uint64_t rip, uint64_t pa, u
 		int saved_items = t.nitems;
 		bool fpu_loaded = t.fpu_loaded;
 		int bor0 = t.bor0, bor1 = t.bor1, pin2 = t.pin2;
+		t.idx = n;
 		int r = tx_insn(&t);
 		if (r < 0 || t.fail) {
+			t.fuse_rip = 0;
 			t.e.p = mark;
 			t.nitems = saved_items;
 			t.fpu_loaded = fpu_loaded;

@@ -19,6 +19,10 @@ struct item {
 	int32_t tlb;		/* gs: offset of the TLB table probed */
 	ZydisEncoderRequest req;	/* the rewritten instruction (for bounced stores) */
 	struct bt_memdesc d;
+	/* A store that reuses a store-intent load's pointer: its miss path
+	 * computes the address again from this (RIP-relative made absolute). */
+	bool va_lea;
+	ZydisEncoderOperand lea_m;
 	/* IT_STUB */
 	uint64_t target;
 	bool chain;
@@ -43,6 +47,12 @@ struct tx {
 	 * with them already parked. Giving them back ends it (pin2 = -1). */
 	int pin0, pin1;
 	int pin2;		/* the budget counter while the loop runs, or -1 */
+	/* A store-intent load (memop.c) awaits its store at fuse_rip, with
+	 * the host pointer in bor0 and the slot, or -1 for "probe", in bor1,
+	 * while no other access took them (nitems still fuse_items). */
+	uint64_t fuse_rip;
+	int fuse_items;
+	unsigned idx;		/* the instruction's index in the block */
 	uint8_t *loop_top;
 	uint64_t block_rip;
 	struct item items[MAX_ITEMS];
@@ -66,6 +76,11 @@ int memop__emit(struct tx *t, ZydisEncoderRequest *req, int mi, unsigned size,
 		bool rd, bool wr, unsigned busy, bool high8, int s2, int seg, bool addr32);
 /* The next memop__emit is a legacy-SSE m128 operand that must be aligned. */
 extern __thread bool memop_align16;
+/* The next memop__emit is a load whose address a store will write soon:
+ * probe the write TLB. */
+extern __thread bool memop_store_intent;
+int memop__emit_fused_store(struct tx *t, ZydisEncoderRequest *req, int mi, unsigned size,
+			    const ZydisDecodedOperand *m);
 uint8_t *memop__stub(struct tx *t, uint64_t target, bool chain, bool branch);
 void memop__exit_indirect(struct tx *t);
 bool memop__same_page(struct tx *t, uint64_t target);

@@ -524,6 +524,82 @@ START_TEST(self_loop_leaves_on_budget)
 }
 END_TEST
 
+/* mov rax, [rbx+8]; add rax, rcx; mov [rbx+8], rax; xor edx, edx; hlt:
+ * the store reuses the load's probe of the write TLB (dead flags at it) */
+static const char split_rmw[] = "\x48\x8b\x43\x08\x48\x01\xc8\x48\x89\x43\x08\x31\xd2\xf4";
+
+static void split_rmw_run(uint64_t rbx)
+{
+	code(CODE, split_rmw, sizeof(split_rmw) - 1);
+	c->rip = CODE;
+	c->gpr[R_BX] = rbx;
+	c->gpr[R_CX] = 3;
+	c->gpr[R_AX] = 0x5555;
+	c->gpr[R_DX] = 0x4444;
+	bt__state_changed(c);
+}
+
+START_TEST(split_rmw_store_reuses_load)
+{
+	/* a clean writable page: one TLB miss in all (the load takes the page
+	 * for writing and sets the dirty bit), and the sum stored */
+	put64(0x200008, 5);
+	split_rmw_run(0x200000);
+	uint64_t misses = c->slow_mem;
+	ck_assert_int_eq(run_to_hlt(), -1);
+	ck_assert_uint_eq(get64(0x200008), 8);
+	ck_assert_uint_eq(c->slow_mem - misses, 1);
+	ck_assert_uint_eq(*pte(0x200000) & 0x60, 0x60);
+	ck_assert_uint_eq(c->gpr[R_DX], 0);
+	/* a read-only page: the load reads, the add runs, and the store
+	 * faults precisely (write, protection), the page left clean */
+	*pte(0x201000) &= ~2ull;
+	put64(0x201008, 7);
+	split_rmw_run(0x201000);
+	ck_assert_int_eq(run_to_hlt(), 14);
+	ck_assert_uint_eq(c->cr2, 0x201008);
+	ck_assert_uint_eq(get64(c->gpr[R_SP]), 3);
+	ck_assert_uint_eq(get64(c->gpr[R_SP] + 8), CODE + 7);	/* the store */
+	ck_assert_uint_eq(c->gpr[R_AX], 10);
+	ck_assert_uint_eq(c->gpr[R_DX], 0x4444);
+	ck_assert_uint_eq(get64(0x201008), 7);
+	ck_assert_uint_eq(*pte(0x201000) & 0x40, 0);
+	/* page-crossing: the load through the bounce buffer, the store
+	 * through its own miss path, both halves written */
+	put64(0x202ffc, 0x1111111122222222ull);
+	split_rmw_run(0x202ff4);
+	ck_assert_int_eq(run_to_hlt(), -1);
+	ck_assert_uint_eq(get64(0x202ffc), 0x1111111122222225ull);
+	/* a page of translated code: the store must see it (the block
+	 * storing into itself is sent round again) */
+	put64(CODE + 0x808, 40);
+	split_rmw_run(CODE + 0x800);
+	ck_assert_int_eq(run_to_hlt(), -1);
+	ck_assert_uint_eq(get64(CODE + 0x808), 43);
+}
+END_TEST
+
+START_TEST(split_rmw_rip_relative)
+{
+	/* mov eax, [rip+a]; xor eax, ecx; mov [rip+a'], eax; add edx, 1; hlt,
+	 * a and a' naming the same dword on the next page */
+	static const char p[] = "\x8b\x05\xfa\x0f\x00\x00\x31\xc8\x89\x05\xf2\x0f\x00\x00"
+				"\x83\xc2\x01\xf4";
+	code(CODE, p, sizeof(p) - 1);
+	put64(CODE + 0x1000, 0xf0f0);
+	c->rip = CODE;
+	c->gpr[R_CX] = 0xff;
+	c->gpr[R_DX] = 1;
+	bt__state_changed(c);
+	uint64_t misses = c->slow_mem;
+	ck_assert_int_eq(run_to_hlt(), -1);
+	ck_assert_uint_eq(get64(CODE + 0x1000), 0xf00f);
+	ck_assert_uint_eq(c->gpr[R_AX], 0xf00f);
+	ck_assert_uint_eq(c->gpr[R_DX], 2);
+	ck_assert_uint_eq(c->slow_mem - misses, 1);
+}
+END_TEST
+
 START_TEST(self_modifying_code)
 {
 	/* The second pass must run the hlt the first pass stored over the nop. */
@@ -566,6 +642,8 @@ int main(void)
 	tcase_add_test(t, cr3_write_keeps_only_global_pages);
 	tcase_add_test(t, self_loop_fault_is_precise);
 	tcase_add_test(t, self_modifying_code);
+	tcase_add_test(t, split_rmw_store_reuses_load);
+	tcase_add_test(t, split_rmw_rip_relative);
 	tcase_add_test(t, self_loop_leaves_on_budget);
 	suite_add_tcase(s, t);
 	return check_tap__run(s, CK_NOFORK);

@@ -15,7 +15,7 @@
 
 enum kind { K_RR, K_RI, K_RM, K_MR, K_MI, K_R, K_M, K_SHIFT_CL, K_SHIFT_I,
 	    K_PUSHPOP, K_JCC, K_MOVX, K_LOOP, K_CALLRET, K_SETCC, K_LEA, K_XCHG_M,
-	    K_BT_MR, K_DIV, K_STRING, K_RAW, K_SSE };
+	    K_BT_MR, K_DIV, K_STRING, K_RAW, K_SSE, K_SPLIT_RMW };
 
 struct shape {
 	ZydisMnemonic mn;
@@ -75,6 +75,7 @@ static const struct shape shapes[] = {
 	{ ZYDIS_MNEMONIC_LAHF, K_RAW, 0, 0 },
 	{ ZYDIS_MNEMONIC_PADDD, K_SSE, 0, 0 }, { ZYDIS_MNEMONIC_MOVDQU, K_SSE, 0, 0 },
 	{ ZYDIS_MNEMONIC_MOVQ, K_SSE, 0, 0 },
+	{ ZYDIS_MNEMONIC_MOV, K_SPLIT_RMW, 0, 0 },
 };
 
 /* Integer SSE only: Unicorn's soft-float need not match the host bit for
@@ -433,6 +434,53 @@ static size_t emit_bt(struct st *s, uint8_t *at)
 }
 
 /* div/idiv r: a dividend and a divisor in 1..127 that cannot overflow */
+/*
+ * A read-modify-write split in three, as compilers write it when the
+ * operation has no memory form: mov r, [m]; op r, r2; mov [m], r; then an
+ * add that defines the flags (the store is fused with the load only where
+ * the flags are dead). Four instructions.
+ */
+static size_t emit_split_rmw(struct st *s, uint8_t *at)
+{
+	static const ZydisMnemonic ops[] = { ZYDIS_MNEMONIC_ADD, ZYDIS_MNEMONIC_XOR,
+					     ZYDIS_MNEMONIC_IMUL, ZYDIS_MNEMONIC_SHL };
+	unsigned w = below(s->r, 2) ? 32 : full();
+	ZydisRegister r = reg_of(wregs[below(s->r, nwregs())], w);
+	ZydisEncoderRequest q[4];
+	memset(q, 0, sizeof(q));
+	q[0].mnemonic = ZYDIS_MNEMONIC_MOV;
+	q[0].operand_count = 2;
+	reg(&q[0].operands[0], r);
+	mem(s->r, &q[0].operands[1], w);
+	q[1].mnemonic = ops[below(s->r, 4)];
+	q[1].operand_count = 2;
+	reg(&q[1].operands[0], r);
+	if (q[1].mnemonic == ZYDIS_MNEMONIC_SHL) {
+		q[1].operands[1].type = ZYDIS_OPERAND_TYPE_IMMEDIATE;
+		q[1].operands[1].imm.u = 1 + below(s->r, 7);
+	} else {
+		reg(&q[1].operands[1], anyreg(s->r, w));
+	}
+	q[2].mnemonic = ZYDIS_MNEMONIC_MOV;
+	q[2].operand_count = 2;
+	q[2].operands[0] = q[0].operands[1];
+	reg(&q[2].operands[1], r);
+	q[3].mnemonic = ZYDIS_MNEMONIC_ADD;
+	q[3].operand_count = 2;
+	reg(&q[3].operands[0], reg_of(wregs[below(s->r, nwregs())], full()));
+	imm(s->r, &q[3].operands[1], 32);
+	size_t n = 0;
+	for (int i = 0; i < 4; i++) {
+		size_t l = put(at + n, &q[i]);
+		if (!l)
+			return 0;
+		n += l;
+	}
+	s->undef = 0;
+	s->g->ninsn += 3;	/* the caller counts one */
+	return n;
+}
+
 static size_t emit_div(struct st *s, const struct shape *sh, uint8_t *at)
 {
 	static const int dregs[] = { 1, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15 };
@@ -589,6 +637,7 @@ static size_t emit_one(struct st *s, uint8_t *at, int depth)
 		case K_BT_MR: l = emit_bt(s, at + n); break;
 		case K_DIV: l = emit_div(s, sh, at + n); break;
 		case K_SSE: l = emit_sse(s, at + n); break;
+		case K_SPLIT_RMW: l = emit_split_rmw(s, at + n); break;
 		case K_STRING: l = emit_string(s, sh, at + n); break;
 		case K_RAW: {
 			unsigned k = below(s->r, sizeof(raws) / sizeof(raws[0]));
