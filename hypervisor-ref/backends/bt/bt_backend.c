@@ -207,15 +207,36 @@ static int get_sregs(struct backend *b, struct vcpu_sregs *s)
 	return 0;
 }
 
+static bool seg_eq(const struct bt_seg *a, const struct bt_seg *b)
+{
+	return a->base == b->base && a->limit == b->limit && a->sel == b->sel &&
+	       a->type == b->type && a->p == b->p && a->dpl == b->dpl && a->db == b->db &&
+	       a->s == b->s && a->l == b->l && a->g == b->g;
+}
+
 static int set_sregs(struct backend *b, const struct vcpu_sregs *s)
 {
 	struct bt_cpu *c = b->c;
 	const struct vcpu_seg *in[6] = { &s->es, &s->cs, &s->ss, &s->ds, &s->fs, &s->gs };
 	bool cr3_only = c->cr0 == s->cr0 && c->cr4 == s->cr4 && c->efer == s->efer;
-	for (int i = 0; i < 6; i++)
-		seg_in(&c->seg[i], in[i]);
-	seg_in(&c->tr, &s->tr);
-	seg_in(&c->ldt, &s->ldt);
+	/* Nothing translation or paging depends on changes (a CR8 or CR2
+	 * write through the ROM): keep the TLB and the jump cache. */
+	bool unchanged = cr3_only && c->cr3 == s->cr3 &&
+			 c->gdt_base == s->gdt.base && c->gdt_limit == s->gdt.limit &&
+			 c->idt_base == s->idt.base && c->idt_limit == s->idt.limit &&
+			 c->cpl == ((s->cr0 & CR0_PE) ? s->ss.dpl : 0);
+	struct bt_seg seg;
+	for (int i = 0; i < 6; i++) {
+		seg_in(&seg, in[i]);
+		unchanged = unchanged && seg_eq(&seg, &c->seg[i]);
+		c->seg[i] = seg;
+	}
+	seg_in(&seg, &s->tr);
+	unchanged = unchanged && seg_eq(&seg, &c->tr);
+	c->tr = seg;
+	seg_in(&seg, &s->ldt);
+	unchanged = unchanged && seg_eq(&seg, &c->ldt);
+	c->ldt = seg;
 	c->gdt_base = s->gdt.base;
 	c->gdt_limit = s->gdt.limit;
 	c->idt_base = s->idt.base;
@@ -229,6 +250,8 @@ static int set_sregs(struct backend *b, const struct vcpu_sregs *s)
 	c->efer = s->efer;
 	c->apic_base = s->apic_base;
 	c->cpl = (s->cr0 & CR0_PE) ? s->ss.dpl : 0;
+	if (unchanged)
+		return 0;
 	if (cr3_only)
 		bt__state_changed_cr3(c);
 	else
