@@ -65,6 +65,14 @@ $(BT_OUT)/loop.elf: $(BT_DIR)/bench/loop.asm $(HV)/tests/payloads/payload.ld $(H
 	ld -m elf_i386 -nostdlib -static --build-id=none -z max-page-size=0x1000 \
 		--no-warn-rwx-segments -T $(HV)/tests/payloads/payload.ld -o $@ $@.o
 ALL_TARGETS += $(BT_OUT)/loop.elf
+# The per-event costs direct execution of user code through ptrace would pay.
+$(BT_OUT)/direct-exec-cost: $(BT_DIR)/bench/direct-exec-cost.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -o $@ $<
+$(BT_OUT)/loop-native: $(BT_DIR)/bench/loop-native.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -o $@ $<
+ALL_TARGETS += $(BT_OUT)/direct-exec-cost $(BT_OUT)/loop-native
 BENCH_CMDS += $(BT_DIR)/bench/bench.sh
 
 # devices/lapic.c units (the vm timer and MMIO calls are stubbed in the test).

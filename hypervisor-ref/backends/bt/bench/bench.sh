@@ -43,10 +43,15 @@ printf 'bt: compute loop: %s MIPS (%s CPU s for %s insns)\n' "$bt_mips" "$bt_n" 
 if command -v qemu-system-x86_64 >/dev/null; then
 	q_n=$(best qemu_cmd "$N"); q_1=$(best qemu_cmd 1)
 	q_mips=$(mips "$q_n" "$q_1")
-	ratio=$(echo "scale=2; $bt_mips / $q_mips" | bc -l)
+	ratio=$(awk -v a="$bt_mips" -v b="$q_mips" 'BEGIN { printf "%.2f", a / b }')
 	printf 'bt: compute loop: QEMU TCG %s MIPS; bt/QEMU = %sx (goal: 2x)\n' "$q_mips" "$ratio"
 else
 	echo "bt: QEMU not installed: no peer figure"
+fi
+if [ -x $B/bt/loop-native ]; then
+	nat=$($B/bt/loop-native "$N")
+	printf 'bt: compute loop: native (host user mode) %s MIPS; bt/native = %sx\n' "$nat" \
+		"$(awk -v a="$bt_mips" -v b="$nat" 'BEGIN { printf "%.2f", a / b }')"
 fi
 # Linux (guest-linux-patch) boot to its self-check and power-off, when built.
 LK=$B/linux/bzImage LI=$B/linux/initramfs.cpio.gz
@@ -60,6 +65,9 @@ if [ -f $LK ] && [ -f $LI ]; then
 	printf 'bt: Linux boot to power-off (CPU s, best of 3): bt VMI %s, bt unmodified %s, QEMU TCG %s\n' \
 		"$(best lbt)" "$(best lbt --rom none)" "$(best lq)"
 fi
+# Direct execution of guest user code through ptrace (not built; README
+# "Direct execution of user code"): what each trapped event would cost.
+[ -x $B/bt/direct-exec-cost ] && $B/bt/direct-exec-cost 20000 | sed 's/^/bt: /'
 if [ -x conformance/run ]; then
 	t=$(conformance/run --target vmi-run-bt 2>&1 | grep -E '^[0-9]+ passed|# vmi-run-bt:' | tr '\n' ' ')
 	echo "bt: conformance suite: $t"
