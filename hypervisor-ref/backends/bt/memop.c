@@ -270,10 +270,10 @@ int memop__emit_fused_store(struct tx *t, ZydisEncoderRequest *req, int mi, unsi
 {
 	struct emit *e = &t->e;
 	int s0 = t->bor0, s1 = t->bor1;
-	if (t->fuse_rip != t->rip || s0 < 0 || t->nitems != t->fuse_items ||
+	if (!t->fuse_pending || t->fuse_rip != t->rip || s0 < 0 || t->nitems != t->fuse_items ||
 	    (t->flags_live & RFL_ARITH) || t->nitems >= MAX_ITEMS)
 		return 1;
-	t->fuse_rip = 0;
+	t->fuse_pending = false;
 	struct item *it = &t->items[t->nitems++];
 	memset(it, 0, sizeof(*it));
 	it->kind = IT_MEM;

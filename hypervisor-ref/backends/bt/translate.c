@@ -620,7 +620,7 @@ static int tx_generic(struct tx *t)
 	bool rd = m->actions & ZYDIS_OPERAND_ACTION_MASK_READ;
 	bool wr = m->actions & ZYDIS_OPERAND_ACTION_MASK_WRITE;
 	memop_align16 = needs_align16(t, m);
-	if (wr && !rd && t->fuse_rip == t->rip) {
+	if (wr && !rd && t->fuse_pending && t->fuse_rip == t->rip) {
 		int r = memop__emit_fused_store(t, &req, mi, m->size / 8, m);
 		if (r <= 0)
 			return r;
@@ -638,6 +638,7 @@ static int tx_generic(struct tx *t)
 		     t->in.address_width == 32))
 		return -1;
 	if (store) {
+		t->fuse_pending = true;
 		t->fuse_rip = store;
 		t->fuse_items = t->nitems;
 	}
@@ -1094,7 +1095,7 @@ struct bt_block *translate__block(struct bt_cpu *c, uint64_t rip, uint64_t pa, u
 		t.idx = n;
 		int r = tx_insn(&t);
 		if (r < 0 || t.fail) {
-			t.fuse_rip = 0;
+			t.fuse_pending = false;
 			t.e.p = mark;
 			t.nitems = saved_items;
 			t.fpu_loaded = fpu_loaded;

@@ -49,7 +49,9 @@ struct tx {
 	int pin2;		/* the budget counter while the loop runs, or -1 */
 	/* A store-intent load (memop.c) awaits its store at fuse_rip, with
 	 * the host pointer in bor0 and the slot, or -1 for "probe", in bor1,
-	 * while no other access took them (nitems still fuse_items). */
+	 * while no other access took them (nitems still fuse_items). Any
+	 * rip is valid, 0 included: fuse_pending says whether one waits. */
+	bool fuse_pending;
 	uint64_t fuse_rip;
 	int fuse_items;
 	unsigned idx;		/* the instruction's index in the block */

@@ -600,6 +600,110 @@ START_TEST(split_rmw_rip_relative)
 }
 END_TEST
 
+static uint64_t mmio_last;
+static int mmio_reads, mmio_writes;
+
+/* A device that reads 100 everywhere and records the last write. */
+static bool test_mmio(void *o, uint64_t gpa, unsigned size, bool write, uint64_t *val)
+{
+	(void)o; (void)gpa; (void)size;
+	if (write) {
+		mmio_writes++;
+		mmio_last = *val;
+	} else {
+		mmio_reads++;
+		*val = 100;
+	}
+	return true;
+}
+
+START_TEST(split_rmw_more)
+{
+	/* A store at rip 0 opening a self-loop, its scratch registers pinned
+	 * (and holding guest values) from the block's entry: it must probe,
+	 * not take them for a fused pointer (found in review: it wrote
+	 * through the guest's rsi). mov [rbx], rax; sub rcx, 1; jnz 0; hlt */
+	static const char at0[] = "\x48\x89\x03\x48\x83\xe9\x01\x75\xf7\xf4";
+	static uint64_t host_word = 0x1234;
+	code(0, at0, sizeof(at0) - 1);
+	c->rip = 0;
+	c->gpr[R_BX] = 0x200000;
+	c->gpr[R_AX] = 0x4141;
+	c->gpr[R_CX] = 3;
+	c->gpr[R_SI] = (uint64_t)(uintptr_t)&host_word;
+	c->gpr[R_DI] = 0;
+	bt__state_changed(c);
+	ck_assert_int_eq(run_to_hlt(), -1);
+	ck_assert_uint_eq(host_word, 0x1234);
+	ck_assert_uint_eq(get64(0x200000), 0x4141);
+
+	/* A self-loop of fused pairs walking into a read-only page: #PF at the
+	 * store with the add done and every pinned register intact.
+	 * 0: mov rax,[rbx]; add rax,rdx; mov [rbx],rax; add rbx,8; sub rcx,1; jnz 0; hlt */
+	static const char walk[] = "\x48\x8b\x03\x48\x01\xd0\x48\x89\x03\x48\x83\xc3\x08"
+				   "\x48\x83\xe9\x01\x75\xed\xf4";
+	code(CODE, walk, sizeof(walk) - 1);
+	for (int i = 0; i < 8; i++)
+		put64(0x200fe0 + 8 * (uint64_t)i, 10 * (uint64_t)i);
+	*pte(0x201000) &= ~2ull;
+	c->rip = CODE;
+	c->gpr[R_SP] = STACK;
+	c->gpr[R_BX] = 0x200fe0;
+	c->gpr[R_CX] = 8;
+	c->gpr[R_DX] = 1;
+	c->gpr[R_SI] = 0x5151;
+	c->gpr[R_DI] = 0x5252;
+	c->gpr[R_BP] = 0x5353;
+	bt__state_changed(c);
+	ck_assert_int_eq(run_to_hlt(), 14);
+	ck_assert_uint_eq(c->cr2, 0x201000);
+	ck_assert_uint_eq(get64(c->gpr[R_SP]), 3);
+	ck_assert_uint_eq(get64(c->gpr[R_SP] + 8), CODE + 6);
+	ck_assert_uint_eq(c->gpr[R_AX], 41);
+	ck_assert_uint_eq(c->gpr[R_CX], 4);
+	ck_assert_uint_eq(c->gpr[R_SI], 0x5151);
+	ck_assert_uint_eq(c->gpr[R_DI], 0x5252);
+	ck_assert_uint_eq(c->gpr[R_BP], 0x5353);
+	ck_assert_uint_eq(get64(0x200ff8), 31);
+	*pte(0x201000) |= 2;
+
+	/* CF live across the pair: stc; mov rax,[rbx]; adc rax,rcx; mov [rbx],rax;
+	 * add edx,1; hlt */
+	static const char cf[] = "\xf9\x48\x8b\x03\x48\x11\xc8\x48\x89\x03\x83\xc2\x01\xf4";
+	code(CODE, cf, sizeof(cf) - 1);
+	put64(0x202000, 5);
+	c->rip = CODE;
+	c->gpr[R_SP] = STACK;
+	c->gpr[R_BX] = 0x202000;
+	c->gpr[R_CX] = 3;
+	bt__state_changed(c);
+	ck_assert_int_eq(run_to_hlt(), -1);
+	ck_assert_uint_eq(get64(0x202000), 9);
+
+	/* an immediate store: mov eax,[rbx]; not eax; mov dword [rbx],0x55;
+	 * add edx,1; hlt */
+	static const char imm[] = "\x8b\x03\xf7\xd0\xc7\x03\x55\x00\x00\x00\x83\xc2\x01\xf4";
+	code(CODE, imm, sizeof(imm) - 1);
+	put64(0x203000, 5);
+	c->rip = CODE;
+	c->gpr[R_BX] = 0x203000;
+	bt__state_changed(c);
+	ck_assert_int_eq(run_to_hlt(), -1);
+	ck_assert_uint_eq(get64(0x203000), 0x55);
+	ck_assert_uint_eq(c->gpr[R_AX], 0xfffffffa);
+
+	/* MMIO: one read, one write, the sum written */
+	m.mmio = test_mmio;
+	*pte(0x204000) = 0x500000 | 3;
+	split_rmw_run(0x204000 - 8);
+	ck_assert_int_eq(run_to_hlt(), -1);
+	ck_assert_int_eq(mmio_reads, 1);
+	ck_assert_int_eq(mmio_writes, 1);
+	ck_assert_uint_eq(mmio_last, 103);
+	m.mmio = NULL;
+}
+END_TEST
+
 START_TEST(self_modifying_code)
 {
 	/* The second pass must run the hlt the first pass stored over the nop. */
@@ -644,6 +748,7 @@ int main(void)
 	tcase_add_test(t, self_modifying_code);
 	tcase_add_test(t, split_rmw_store_reuses_load);
 	tcase_add_test(t, split_rmw_rip_relative);
+	tcase_add_test(t, split_rmw_more);
 	tcase_add_test(t, self_loop_leaves_on_budget);
 	suite_add_tcase(s, t);
 	return check_tap__run(s, CK_NOFORK);

@@ -433,7 +433,6 @@ static size_t emit_bt(struct st *s, uint8_t *at)
 	return l ? n + l : 0;
 }
 
-/* div/idiv r: a dividend and a divisor in 1..127 that cannot overflow */
 /*
  * A read-modify-write split in three, as compilers write it when the
  * operation has no memory form: mov r, [m]; op r, r2; mov [m], r; then an
@@ -481,6 +480,7 @@ static size_t emit_split_rmw(struct st *s, uint8_t *at)
 	return n;
 }
 
+/* div/idiv r: a dividend and a divisor in 1..127 that cannot overflow */
 static size_t emit_div(struct st *s, const struct shape *sh, uint8_t *at)
 {
 	static const int dregs[] = { 1, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15 };
