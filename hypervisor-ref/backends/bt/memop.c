@@ -157,6 +157,22 @@ void memop__unborrow(struct tx *t)
 	t->bor0 = t->bor1 = -1;
 }
 
+/* Emit `req` with its memory operand `mi` rewritten to [s0], the host
+ * address (no segment: s0 already holds any FS/GS base). */
+static int emit_at_host(struct tx *t, ZydisEncoderRequest *req, int mi, int s0)
+{
+	req->operands[mi].mem.base = memop__gpr64(s0);
+	req->operands[mi].mem.index = ZYDIS_REGISTER_NONE;
+	req->operands[mi].mem.scale = 0;
+	req->operands[mi].mem.displacement = 0;
+	req->prefixes &= ~(ZydisInstructionAttributes)(ZYDIS_ATTRIB_HAS_SEGMENT_FS |
+		ZYDIS_ATTRIB_HAS_SEGMENT_GS | ZYDIS_ATTRIB_HAS_SEGMENT_CS |
+		ZYDIS_ATTRIB_HAS_SEGMENT_DS | ZYDIS_ATTRIB_HAS_SEGMENT_ES |
+		ZYDIS_ATTRIB_HAS_SEGMENT_SS | ZYDIS_ATTRIB_HAS_SEGMENT);
+	req->address_size_hint = ZYDIS_ADDRESS_SIZE_HINT_NONE;
+	return memop__encode(t, req);
+}
+
 /*
  * Emit `req`, whose operand `mi` is a guest memory operand of `size` bytes,
  * through the TLB. `busy` are registers that must not serve as scratch (the
@@ -234,18 +250,8 @@ int memop__emit(struct tx *t, ZydisEncoderRequest *req, int mi, unsigned size,
 	uint8_t *hit = e->p;
 	emit_flags_restore(t, park);
 
-	req->operands[mi].mem.base = memop__gpr64(s0);
-	req->operands[mi].mem.index = ZYDIS_REGISTER_NONE;
-	req->operands[mi].mem.scale = 0;
-	req->operands[mi].mem.displacement = 0;
-	req->prefixes &= ~(ZydisInstructionAttributes)(ZYDIS_ATTRIB_HAS_SEGMENT_FS |
-		ZYDIS_ATTRIB_HAS_SEGMENT_GS | ZYDIS_ATTRIB_HAS_SEGMENT_CS |
-		ZYDIS_ATTRIB_HAS_SEGMENT_DS | ZYDIS_ATTRIB_HAS_SEGMENT_ES |
-		ZYDIS_ATTRIB_HAS_SEGMENT_SS | ZYDIS_ATTRIB_HAS_SEGMENT);
-	req->address_size_hint = ZYDIS_ADDRESS_SIZE_HINT_NONE;
-	if (memop__encode(t, req))
+	if (emit_at_host(t, req, mi, s0))
 		return -1;
-
 	it->req = *req;
 	it->tlb = tlb;
 	it->d = (struct bt_memdesc){ .guest_rip = t->rip, .hit = hit, .after = e->p,
@@ -286,15 +292,7 @@ int memop__emit_fused_store(struct tx *t, ZydisEncoderRequest *req, int mi, unsi
 	e_op_rr(e, OP_RR_TEST, s1, s1);
 	it->jmp_at = e_jcc32(e, 0x8, e->p);		/* js miss (patched) */
 	uint8_t *hit = e->p;
-	req->operands[mi].mem.base = memop__gpr64(s0);
-	req->operands[mi].mem.index = ZYDIS_REGISTER_NONE;
-	req->operands[mi].mem.scale = 0;
-	req->operands[mi].mem.displacement = 0;
-	req->prefixes &= ~(ZydisInstructionAttributes)(ZYDIS_ATTRIB_HAS_SEGMENT_CS |
-		ZYDIS_ATTRIB_HAS_SEGMENT_DS | ZYDIS_ATTRIB_HAS_SEGMENT_ES |
-		ZYDIS_ATTRIB_HAS_SEGMENT_SS | ZYDIS_ATTRIB_HAS_SEGMENT);
-	req->address_size_hint = ZYDIS_ADDRESS_SIZE_HINT_NONE;
-	if (memop__encode(t, req))
+	if (emit_at_host(t, req, mi, s0))
 		return -1;
 	it->req = *req;
 	it->tlb = CPU_TLB + ((t->user ? 2 : 0) + 1) * BT_TLB_TABLE;
