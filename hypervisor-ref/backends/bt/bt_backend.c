@@ -245,6 +245,12 @@ static int set_sregs(struct backend *b, const struct vcpu_sregs *s)
 	c->cr2 = s->cr2;
 	c->cr3 = s->cr3;
 	c->cr4 = s->cr4;
+	if (s->cr8 < get_cr8(b)) {
+		/* a lower TPR may unmask an interrupt: the block leaves after
+		 * the hypercall, as after a MOV CR8 (sys.c) */
+		c->irq_maybe = 1;
+		c->tpr_lowered++;
+	}
 	c->cr8 = s->cr8;
 	set_cr8(b, s->cr8);
 	c->efer = s->efer;

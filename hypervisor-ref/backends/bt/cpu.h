@@ -116,6 +116,7 @@ struct bt_cpu {
 	int trace;		/* VMI_BT_TRACE=1: interrupts, IRETs; 2: blocks too */		/* a slow path already wrote the full state back */
 	bool fatal, shutdown;	/* leave bt__run with BT_EXIT_FAULT / _SHUTDOWN */
 	int exit_req;		/* a helper called from a block asked to leave bt__run with this */
+	uint64_t tpr_lowered;	/* counts CR8 writes that lowered the TPR: the block leaves */
 	uint64_t insns, blocks, slow_mem, helpers, exceptions, translations, hypercalls; /* stats */
 	uint64_t jc_flushes;
 	struct bt_cpuid_memo cpuid_memo[BT_CPUID_MEMO];

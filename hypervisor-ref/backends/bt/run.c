@@ -153,7 +153,7 @@ static bool take_interrupt(struct bt_cpu *c)
 /* What an instruction run in C may change that the rest of its block was
  * translated for, or that the dispatcher must see at once. */
 struct helper_snap {
-	uint64_t cr0, cr3, cr4, efer, flushes, invalidations;
+	uint64_t cr0, cr3, cr4, efer, flushes, invalidations, tpr_lowered;
 	int cpl, bits;
 };
 
@@ -166,6 +166,7 @@ static void helper_snap(struct bt_cpu *c, struct helper_snap *s)
 	s->efer = c->efer;
 	s->flushes = c->cache->flushes;
 	s->invalidations = c->cache->invalidations;
+	s->tpr_lowered = c->tpr_lowered;
 	s->cpl = c->cpl;
 	s->bits = cpu__code_bits(c);
 }
@@ -206,8 +207,8 @@ static int transfer_onward(struct bt_cpu *c)
  * the dispatcher twice. Returns 1 to go on with the block, 0 to leave it:
  * the instruction raised an exception or moved rip, changed the mode, the
  * address space or the code, set IF while an interrupt may be waiting
- * (irq_maybe), set the interrupt shadow, halted, or asked to leave bt__run
- * (c->exit_req).
+ * (irq_maybe) or lowered the TPR (a MOV CR8 or a write_cr8 hypercall), set
+ * the interrupt shadow, halted, or asked to leave bt__run (c->exit_req).
  */
 int bt_helper_call(struct bt_cpu *c, struct bt_decoded *d)
 {

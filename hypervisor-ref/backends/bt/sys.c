@@ -236,11 +236,15 @@ static int write_cr(struct hx *h, int n, uint64_t v)
 	case 8:
 		if (v & ~0xfull)
 			return fault(h, EXC_GP, 0);
+		uint64_t old = c->m->get_cr8 ? c->m->get_cr8(c->m->opaque) : c->cr8;
 		c->cr8 = v;
 		if (c->m->set_cr8)
 			c->m->set_cr8(c->m->opaque, v);
-		c->irq_maybe = 1;
-		c->budget = 0;	/* a lower TPR may unmask an interrupt */
+		if (v < old) {
+			/* a lower TPR may unmask an interrupt: leave the block */
+			c->irq_maybe = 1;
+			c->tpr_lowered++;
+		}
 		return 0;
 	default: return fault(h, EXC_UD, -1);
 	}

@@ -348,6 +348,52 @@ START_TEST(sti_hlt_wakes_on_pending_irq)
 }
 END_TEST
 
+/* A TPR the test's interrupt source honours, as the local APIC does. */
+static uint64_t test_tpr;
+static void test_set_cr8(void *o, uint64_t v) { (void)o; test_tpr = v; }
+static uint64_t test_get_cr8(void *o) { (void)o; return test_tpr; }
+static int test_tpr_pending(void *o)
+{
+	(void)o;
+	return irq_vector >= 0 && (uint64_t)(irq_vector >> 4) > test_tpr ? irq_vector : -1;
+}
+
+START_TEST(cr8_lowered_takes_waiting_irq)
+{
+	/* mov cr8, rax; inc rbx; inc rbx; hlt with IF set and vector 0x30
+	 * held back by TPR 15: lowering the TPR to 0 lets it in before the
+	 * next instruction. Raising it again (rax = 15) lets nothing in. */
+	code(CODE, "\x44\x0f\x22\xc0\x48\xff\xc3\x48\xff\xc3\xf4", 11);
+	for (int lower = 0; lower < 2; lower++) {
+		c->rip = CODE;
+		c->rflags = 0x202;
+		c->gpr[R_SP] = STACK;
+		c->gpr[R_AX] = lower ? 0 : 15;
+		c->gpr[R_BX] = 0;
+		m.irq_pending = test_tpr_pending;
+		m.irq_ack = test_irq_ack;
+		m.set_cr8 = test_set_cr8;
+		m.get_cr8 = test_get_cr8;
+		test_tpr = 15;
+		irq_vector = 0x30;
+		bt__state_changed(c);
+		if (lower) {
+			ck_assert_int_eq(run_to_hlt(), 0x30);
+			ck_assert_uint_eq(c->gpr[R_BX], 0);
+			ck_assert_uint_eq(get64(c->gpr[R_SP]), CODE + 4);
+		} else {
+			ck_assert_int_eq(run_to_hlt(), -1);
+			ck_assert_uint_eq(c->gpr[R_BX], 2);
+		}
+		m.irq_pending = NULL;
+		m.irq_ack = NULL;
+		m.set_cr8 = NULL;
+		m.get_cr8 = NULL;
+		irq_vector = -1;
+	}
+}
+END_TEST
+
 START_TEST(sysret_takes_waiting_irq_first)
 {
 	/* sysretq to user code with IF set in r11 while an interrupt waits: it
@@ -742,6 +788,7 @@ int main(void)
 	tcase_add_test(t, swapgs_translated);
 	tcase_add_test(t, sti_hlt_wakes_on_pending_irq);
 	tcase_add_test(t, sysret_takes_waiting_irq_first);
+	tcase_add_test(t, cr8_lowered_takes_waiting_irq);
 	tcase_add_test(t, syscall_sysret_flags);
 	tcase_add_test(t, cr3_write_keeps_only_global_pages);
 	tcase_add_test(t, self_loop_fault_is_precise);
