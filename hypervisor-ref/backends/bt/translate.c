@@ -620,7 +620,7 @@ static int tx_generic(struct tx *t)
 	bool rd = m->actions & ZYDIS_OPERAND_ACTION_MASK_READ;
 	bool wr = m->actions & ZYDIS_OPERAND_ACTION_MASK_WRITE;
 	memop_align16 = needs_align16(t, m);
-	if (wr && !rd && t->fuse_pending && t->fuse_rip == t->rip) {
+	if (wr && !rd) {
 		int r = memop__emit_fused_store(t, &req, mi, m->size / 8, m);
 		if (r <= 0)
 			return r;
