@@ -62,7 +62,10 @@ _vm_start() {
 	local kernel="$KDIR/vmlinux" s quiet=quiet
 	[ -f "$kernel" ] || kernel="$KDIR/vmlinuz"
 	[ -n "${OPT[--console]:-}" ] && quiet=
-	for s in out err in; do mkfifo "$WK_TMP/$s.in" "$WK_TMP/$s.out" || die "mkfifo: failed"; done
+	for s in out err in; do
+		rm -f "$WK_TMP/$s.in" "$WK_TMP/$s.out"
+		mkfifo "$WK_TMP/$s.in" "$WK_TMP/$s.out" || die "mkfifo: failed"
+	done
 	cat "$WK_TMP/out.out" &
 	OUT_PID=$!
 	cat "$WK_TMP/err.out" >&2 &
@@ -193,8 +196,24 @@ vm__run() {
 	WK_TTY=
 	[ -t 0 ] && [ -t 1 ] && WK_TTY=1
 	_vm_initramfs
-	_vm_start
-	_vm_wait
-	_vm_drain
+	local tries=0
+	while :; do
+		_vm_start
+		_vm_wait
+		_vm_drain
+		[ $tries -lt "$RETRY_CRASH" ] && _vm_qemu_crashed || break
+		tries=$((tries + 1))
+		echo "with-kvm: QEMU itself crashed ($(grep -a -m1 'assertion failed' "$WK_TMP/qemu.log" |
+			cut -c1-160)); running CMD again ($tries of $RETRY_CRASH)" >&2
+	done
 	_vm_status
+}
+
+# QEMU (the emulator under the throwaway VM, not CMD) died of one of its
+# own assertions before CMD reported a status: seen with nested SVM under
+# TCG ("tcg_handle_interrupt: assertion failed"), a race in QEMU 7.2.
+_vm_qemu_crashed() {
+	[ -z "$STOPPED" ] &&
+		! tr -d '\r' < "$WK_TMP/console.log" | grep -a -q "with-kvm-\(exit\|error\)-$WK_NONCE=" &&
+		grep -a -q 'assertion failed' "$WK_TMP/qemu.log"
 }

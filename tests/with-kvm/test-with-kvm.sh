@@ -102,7 +102,7 @@ ok $? "--timeout 1 (host or VM): status 124 (got $rc)" "$T/htimeout.err"
 # Bad input: one line, no VM.
 bad=0
 for args in "--bogus true" "--timeout banana true" "--mem 12Q true" "--host --nested true" \
-	"--min-mips many true" "--timeout" ""; do
+	"--min-mips many true" "--retry-crash 10 true" "--retry-crash x true" "--timeout" ""; do
 	run bad $args
 	if [ "$rc" -ne 125 ] || [ "$(wc -l <"$T/bad.err")" -ne 1 ]; then
 		echo "# with-kvm $args: status $rc, stderr:"; sed 's/^/#   /' "$T/bad.err"
