@@ -537,6 +537,31 @@ static bool same_address(const ZydisDecodedOperand *a, uint64_t a_next,
 	return a->mem.disp.value == b->mem.disp.value;
 }
 
+/* The block's instruction number idx, at cur: decoded on first use, then
+ * kept until the next block (the look-ahead passes and the translation
+ * all read the same instructions). NULL where it cannot be fetched or
+ * decoded (nothing raised) or lies beyond the look-ahead. */
+static const struct tx_insn *tx_peek(struct tx *t, unsigned idx, uint64_t cur)
+{
+	if (idx >= TX_PEEK || idx > t->npeek)
+		return NULL;
+	struct tx_insn *p = &t->peek[idx];
+	if (idx == t->npeek || p->rip != cur) {
+		p->rip = cur;
+		p->len = translate__decode(t->c, cur, &p->in, p->ops, &p->pa2, p->bytes, false);
+		t->npeek = idx + 1;
+	}
+	return p->len < 0 ? NULL : p;
+}
+
+/* Make peeked instruction idx the current one (t->in, t->ops, t->bytes). */
+static void tx_take(struct tx *t, const struct tx_insn *p)
+{
+	t->in = p->in;
+	memcpy(t->ops, p->ops, sizeof(p->ops[0]) * p->in.operand_count);
+	memcpy(t->bytes, p->bytes, sizeof(t->bytes));
+}
+
 /*
  * A load whose address a `mov` stores to a few instructions later, as in
  * `mov rax, [m]; add rax, rbx; mov [m], rax`, with only register
@@ -548,10 +573,7 @@ static bool same_address(const ZydisDecodedOperand *a, uint64_t a_next,
  */
 static uint64_t store_after_load(struct tx *t, const ZydisDecodedOperand *m, unsigned *regs)
 {
-	ZydisDecodedInstruction in;
-	ZydisDecodedOperand ops[ZYDIS_MAX_OPERAND_COUNT];
-	uint8_t bytes[16];
-	uint64_t pa2, cur = t->next;
+	uint64_t cur = t->next;
 	int base = m->mem.base == ZYDIS_REGISTER_RIP ? -1 : memop__gpr_id(m->mem.base);
 	int index = memop__gpr_id(m->mem.index);
 	if (t->bits != 64 || t->in.address_width != 64 || t->c->cache->opts.single_step ||
@@ -560,20 +582,23 @@ static uint64_t store_after_load(struct tx *t, const ZydisDecodedOperand *m, uns
 		return 0;
 	for (unsigned k = 1; k <= 4 && t->idx + k < t->nlive; k++) {
 		bool high8;
-		if ((cur & PAGE_MASK) != t->page ||
-		    translate__decode(t->c, cur, &in, ops, &pa2, bytes, false) < 0 || pa2 != ~0ull)
+		const struct tx_insn *p;
+		if ((cur & PAGE_MASK) != t->page || !(p = tx_peek(t, t->idx + k, cur)) ||
+		    p->pa2 != ~0ull)
 			return 0;
-		*regs |= memop__regs_of(&in, ops, &high8);
-		if (in.mnemonic == ZYDIS_MNEMONIC_MOV && ops[0].type == ZYDIS_OPERAND_TYPE_MEMORY) {
-			if (!high8 && in.address_width == 64 && ops[0].size == m->size &&
-			    same_address(m, t->next, &ops[0], cur + in.length) &&
+		const ZydisDecodedInstruction *in = &p->in;
+		const ZydisDecodedOperand *ops = p->ops;
+		*regs |= memop__regs_of(in, ops, &high8);
+		if (in->mnemonic == ZYDIS_MNEMONIC_MOV && ops[0].type == ZYDIS_OPERAND_TYPE_MEMORY) {
+			if (!high8 && in->address_width == 64 && ops[0].size == m->size &&
+			    same_address(m, t->next, &ops[0], cur + in->length) &&
 			    !(t->live_in[t->idx + k] & RFL_ARITH))
 				return cur;
 			return 0;
 		}
-		if (!plain_alu(&in, ops) || writes_gpr(&in, ops, base) || writes_gpr(&in, ops, index))
+		if (!plain_alu(in, ops) || writes_gpr(in, ops, base) || writes_gpr(in, ops, index))
 			return 0;
-		cur += in.length;
+		cur += in->length;
 	}
 	return 0;
 }
@@ -916,20 +941,18 @@ all:
  */
 static void flags_liveness(struct tx *t, uint64_t rip, unsigned max)
 {
-	static __thread ZydisDecodedInstruction in[BT_MAX_BLOCK_INSNS];
-	static __thread ZydisDecodedOperand ops[ZYDIS_MAX_OPERAND_COUNT];
 	uint64_t written[BT_MAX_BLOCK_INSNS], tested[BT_MAX_BLOCK_INSNS];
-	uint8_t bytes[16];
-	uint64_t pa2, cur = rip;
+	uint64_t cur = rip;
 	unsigned n = 0;
+	const struct tx_insn *p;
 	while (n < max && (cur & PAGE_MASK) == t->page) {
-		if (translate__decode(t->c, cur, &in[n], ops, &pa2, bytes, false) < 0 || pa2 != ~0ull)
+		if (!(p = tx_peek(t, n, cur)) || p->pa2 != ~0ull)
 			break;
-		written[n] = flags_written(&in[n], ops) & RFL_ARITH;
-		tested[n] = in[n].cpu_flags ? in[n].cpu_flags->tested & RFL_ARITH : RFL_ARITH;
-		cur += in[n].length;
+		written[n] = flags_written(&p->in, p->ops) & RFL_ARITH;
+		tested[n] = p->in.cpu_flags ? p->in.cpu_flags->tested & RFL_ARITH : RFL_ARITH;
+		cur += p->in.length;
 		n++;
-		ZydisInstructionCategory k = in[n - 1].meta.category;
+		ZydisInstructionCategory k = p->in.meta.category;
 		if (k == ZYDIS_CATEGORY_COND_BR || k == ZYDIS_CATEGORY_UNCOND_BR ||
 		    k == ZYDIS_CATEGORY_CALL || k == ZYDIS_CATEGORY_RET ||
 		    k == ZYDIS_CATEGORY_SYSTEM || k == ZYDIS_CATEGORY_INTERRUPT ||
@@ -952,23 +975,22 @@ static void flags_liveness(struct tx *t, uint64_t rip, unsigned max)
  */
 static bool loop_pin(struct tx *t, uint64_t rip, unsigned max, int *p0, int *p1, int *p2)
 {
-	ZydisDecodedInstruction in;
-	ZydisDecodedOperand ops[ZYDIS_MAX_OPERAND_COUNT];
-	uint8_t bytes[16];
-	uint64_t pa2, cur = rip;
+	uint64_t cur = rip;
 	unsigned used = 0;
 	bool anyhigh8 = false;
 	for (unsigned n = 0; n < max && (cur & PAGE_MASK) == t->page; n++) {
 		bool high8;
-		if (translate__decode(t->c, cur, &in, ops, &pa2, bytes, false) < 0 || pa2 != ~0ull)
+		const struct tx_insn *p = tx_peek(t, n, cur);
+		if (!p || p->pa2 != ~0ull)
 			return false;
-		used |= memop__regs_of(&in, ops, &high8);
+		const ZydisDecodedInstruction *in = &p->in;
+		used |= memop__regs_of(in, p->ops, &high8);
 		anyhigh8 |= high8;
-		ZydisInstructionCategory k = in.meta.category;
+		ZydisInstructionCategory k = in->meta.category;
 		if (k == ZYDIS_CATEGORY_COND_BR) {
 			ZyanU64 target = 0;
-			if ((in.opcode & 0xf0) == 0xe0 ||
-			    ZYAN_FAILED(ZydisCalcAbsoluteAddress(&in, &ops[0], cur, &target)) ||
+			if ((in->opcode & 0xf0) == 0xe0 ||
+			    ZYAN_FAILED(ZydisCalcAbsoluteAddress(in, &p->ops[0], cur, &target)) ||
 			    target != rip)
 				return false;
 			*p0 = memop__pick(&used, anyhigh8);
@@ -980,7 +1002,7 @@ static bool loop_pin(struct tx *t, uint64_t rip, unsigned max, int *p0, int *p1,
 		    k == ZYDIS_CATEGORY_SYSTEM || k == ZYDIS_CATEGORY_INTERRUPT ||
 		    k == ZYDIS_CATEGORY_SYSCALL || k == ZYDIS_CATEGORY_SYSRET)
 			return false;
-		cur += in.length;
+		cur += in->length;
 	}
 	return false;
 }
@@ -1045,11 +1067,14 @@ struct bt_block *translate__block(struct bt_cpu *c, uint64_t rip, uint64_t pa, u
 	t.bits = cpu__code_bits(c);
 	t.user = c->cpl == 3;
 	t.page = rip & PAGE_MASK;
-	uint64_t pa2;
 	/* Decode the first instruction before allocating: a fetch fault
 	 * allocates nothing. */
-	if (translate__decode(c, rip, &t.in, t.ops, &pa2, t.bytes, true) < 0)
+	struct tx_insn *first = &t.peek[0];
+	first->rip = rip;
+	first->len = translate__decode(c, rip, &first->in, first->ops, &first->pa2, first->bytes, true);
+	if (first->len < 0)
 		return NULL;
+	t.npeek = 1;
 	struct bt_block *b = new_block(c, rip, pa, mode);
 	t.e.p = k->buf + k->used;
 	t.e.end = k->buf + k->size;
@@ -1072,17 +1097,19 @@ struct bt_block *translate__block(struct bt_cpu *c, uint64_t rip, uint64_t pa, u
 	}
 	uint64_t cur = rip;
 	for (unsigned n = 0;; n++) {
+		const struct tx_insn *p = NULL;
 		if (n > 0) {
-			if (n == max || (cur & PAGE_MASK) != t.page ||
-			    translate__decode(c, cur, &t.in, t.ops, &pa2, t.bytes, false) < 0 ||
-			    pa2 != ~0ull) {
+			if (n == max || (cur & PAGE_MASK) != t.page || !(p = tx_peek(&t, n, cur)) ||
+			    p->pa2 != ~0ull) {
 				memop__unborrow(&t);
 				memop__stub(&t, cur, (cur & PAGE_MASK) == t.page, true);
 				break;
 			}
 		} else {
-			b->pa2 = pa2;
+			p = first;
+			b->pa2 = first->pa2;
 		}
+		tx_take(&t, p);
 		t.rip = cur;
 		t.next = cur + t.in.length;
 		t.flags_live = n < t.nlive ? t.live_in[n] : RFL_ARITH;

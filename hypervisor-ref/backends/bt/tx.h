@@ -11,6 +11,17 @@
 
 enum item_kind { IT_MEM, IT_STUB };
 
+/* An instruction of the block being translated, fetched and decoded once
+ * (translate.c, tx_peek) for the look-ahead passes and the translation. */
+struct tx_insn {
+	ZydisDecodedInstruction in;
+	ZydisDecodedOperand ops[ZYDIS_MAX_OPERAND_COUNT];
+	uint8_t bytes[16];
+	uint64_t rip, pa2;
+	int len;		/* -1: fetch fault or #UD (nothing raised) */
+};
+#define TX_PEEK (BT_MAX_BLOCK_INSNS + 4)
+
 struct item {
 	enum item_kind kind;
 	uint8_t *jmp_at;	/* rel32 to point at the out-of-line code */
@@ -57,13 +68,15 @@ struct tx {
 	unsigned idx;		/* the instruction's index in the block */
 	uint8_t *loop_top;
 	uint64_t block_rip;
-	struct item items[MAX_ITEMS];
 	int nitems;
 	int fail;
 	uint64_t flags_live;	/* arithmetic flags live into the current insn */
 	bool fpu_loaded;	/* the block already made the guest FPU state live */
 	uint64_t live_in[BT_MAX_BLOCK_INSNS];
 	unsigned nlive;
+	unsigned npeek;		/* peek[0..npeek) are this block's (cleared with it) */
+	struct item items[MAX_ITEMS];
+	struct tx_insn peek[TX_PEEK];
 };
 
 ZydisRegister memop__gpr64(int id);
