@@ -10,22 +10,30 @@
 #define BT_CACHE_DEFAULT	(12u << 20)	/* vmi-run --bt-cache changes it */
 #define BT_HASH_BITS	14
 #define BT_BOUNCE	64
+#define BT_BOUNCE_CODE	64	/* bytes at t_bounce */
 #define PAGE_SIZE	4096ull
 #define PAGE_MASK	(~(PAGE_SIZE - 1))
 
 enum acc { ACC_R, ACC_W, ACC_X };
 
-/* A guest memory access in translated code (lives in the code cache). */
+/* A guest memory access in translated code (lives in the code cache, after
+ * its block's out-of-line code: 24 bytes, one per access, so kept small). */
 struct bt_memdesc {
 	uint64_t guest_rip;	/* the instruction, for precise faults */
-	uint8_t *hit;		/* resume here with the host pointer in s0 */
-	uint8_t *ool;		/* resume here when a store goes to the bounce buffer */
-	uint8_t *after;		/* resume here after the write-back */
+	int32_t hit;		/* resume here with the host pointer in s0 (offset from the descriptor) */
+	int32_t after;		/* resume here after a bounced store's write-back (likewise) */
 	uint8_t s0, s1, s2;	/* s2 = 0xff when the sequence borrowed no third register */
 	uint8_t s3;		/* a self-loop's budget register (guest value in save_s3), or 0xff */
-	uint8_t size, read, write, seg, addr32, parked, align;
-	uint8_t store_intent;	/* a load probing the write TLB for a store after it */
+	uint8_t size;
+	uint8_t read : 1, write : 1, parked : 1, align : 1;
+	uint8_t store_intent : 1;	/* a load probing the write TLB for a store after it */
+	uint8_t va_xor : 1;	/* s0 holds va ^ the slot's tag, s1 the slot's offset */
 };
+
+static inline uint8_t *memdesc_code(const struct bt_memdesc *d, int32_t off)
+{
+	return (uint8_t *)d + off;
+}
 
 /* An instruction for the C interpreter, decoded once (helpers__exec): a
  * helper block's, or one called from inside a translated block (bt_helper),
@@ -56,6 +64,7 @@ struct bt_cache {
 	uint8_t *buf;
 	size_t used, size;	/* bytes filled, mapped */
 	uint8_t *t_exit, *t_slow_mem, *t_slow_wb, *t_helper, *t_base;	/* trampolines */
+	uint8_t *t_bounce;	/* a bounced store runs here (memop__bounce_store) */
 	uint8_t *t_indirect[2], *t_jc_miss;	/* jump-cache probe per CPL class */
 	/* exits with the guest rip in rax (guest rax in CPU_SAVE_RAX): plain,
 	 * through the jump cache, and from a chainable stub (rax = the stub) */
@@ -68,6 +77,7 @@ struct bt_cache {
 	struct bt_decoded *dec;	/* pool for helper blocks, emptied with the cache */
 	size_t ndec, maxdec;
 	uint64_t npages, flushes, invalidations;
+	uint64_t emitted;	/* bytes of code and descriptors translated, all flushes counted */
 	struct bt_opts opts;
 	char msg[160];
 	/* bounce buffer for page-crossing and MMIO accesses */
@@ -103,6 +113,10 @@ void cache__jc_flush_nonglobal(struct bt_cpu *c);
 struct bt_block *translate__block(struct bt_cpu *c, uint64_t rip, uint64_t pa, uint32_t mode);
 int translate__decode(struct bt_cpu *c, uint64_t rip, ZydisDecodedInstruction *in,
 		      ZydisDecodedOperand *ops, uint64_t *pa2, uint8_t *bytes, bool raise);
+
+/* memop.c: where a store whose data went to the bounce buffer runs (the
+ * code at its hit, then the write-back). */
+uint8_t *memop__bounce_store(struct bt_cache *k, const struct bt_memdesc *d);
 
 /* mmu.c */
 void mmu__flush(struct bt_cpu *c);

@@ -103,7 +103,8 @@ static void init_tramps(struct bt_cache *k)
 	e_gs_abs(&e, OP_STORE, 0, CPU_RIP);
 	e_gs_abs(&e, OP_LOAD, 0, CPU_SAVE_RAX);
 	e_jmp32(&e, k->t_exit);
-	p = e.p;
+	k->t_bounce = e.p;
+	p = e.p + BT_BOUNCE_CODE;
 	k->t_base = p;
 	k->used = (size_t)(p - k->buf);
 }

@@ -173,6 +173,37 @@ static int emit_at_host(struct tx *t, ZydisEncoderRequest *req, int mi, int s0)
 	return memop__encode(t, req);
 }
 
+/* The write-back memop__bounce_store appends to a copy of [hit, after). */
+#define BOUNCE_TAIL	(9 + 7 + 5)
+
+static int bounce_fits(struct tx *t, const uint8_t *hit)
+{
+	if (t->e.p - hit > BT_BOUNCE_CODE - BOUNCE_TAIL) {
+		t->fail = 1;
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * A store that went to the bounce buffer (page-crossing or MMIO) runs its
+ * hit code again here, then hands the buffer to bt_mem_writeback: one copy
+ * per vCPU instead of one per store in every block. The hit code is the
+ * flags' restore and the instruction on [s0], both position-independent.
+ */
+uint8_t *memop__bounce_store(struct bt_cache *k, const struct bt_memdesc *d)
+{
+	const uint8_t *hit = memdesc_code(d, d->hit);
+	size_t n = (size_t)(d->after - d->hit);
+	memcpy(k->t_bounce, hit, n);
+	struct emit e = { k->t_bounce + n, k->t_bounce + BT_BOUNCE_CODE, 0 };
+	e_gs_abs(&e, OP_STORE, R_AX, CPU_SAVE_RAX);
+	e8(&e, 0x48); e8(&e, 0x8d); e8(&e, 0x05);	/* lea rax, [rip + d] */
+	e32(&e, (uint32_t)((const uint8_t *)d - (e.p + 4)));
+	e_jmp32(&e, k->t_slow_wb);
+	return k->t_bounce;
+}
+
 /*
  * Emit `req`, whose operand `mi` is a guest memory operand of `size` bytes,
  * through the TLB. `busy` are registers that must not serve as scratch (the
@@ -250,15 +281,15 @@ int memop__emit(struct tx *t, ZydisEncoderRequest *req, int mi, unsigned size,
 	uint8_t *hit = e->p;
 	emit_flags_restore(t, park);
 
-	if (emit_at_host(t, req, mi, s0))
+	if (emit_at_host(t, req, mi, s0) || bounce_fits(t, hit))
 		return -1;
-	it->req = *req;
 	it->tlb = tlb;
-	it->d = (struct bt_memdesc){ .guest_rip = t->rip, .hit = hit, .after = e->p,
+	it->hit = hit;
+	it->after = e->p;
+	it->d = (struct bt_memdesc){ .guest_rip = t->rip,
 		.s0 = s0, .s1 = s1, .s2 = s2 < 0 ? 0xff : s2, .s3 = t->pin2 < 0 ? 0xff : t->pin2,
-		.size = size, .parked = park,
-		.align = align, .store_intent = intent,
-		.read = rd, .write = wr, .seg = seg, .addr32 = addr32 };
+		.size = size, .parked = park, .align = align, .store_intent = intent,
+		.read = rd, .write = wr, .va_xor = 1 };
 	return 0;
 }
 
@@ -292,13 +323,13 @@ int memop__emit_fused_store(struct tx *t, ZydisEncoderRequest *req, int mi, unsi
 	e_op_rr(e, OP_RR_TEST, s1, s1);
 	it->jmp_at = e_jcc32(e, 0x8, e->p);		/* js miss (patched) */
 	uint8_t *hit = e->p;
-	if (emit_at_host(t, req, mi, s0))
+	if (emit_at_host(t, req, mi, s0) || bounce_fits(t, hit))
 		return -1;
-	it->req = *req;
-	it->tlb = CPU_TLB + ((t->user ? 2 : 0) + 1) * BT_TLB_TABLE;
-	it->d = (struct bt_memdesc){ .guest_rip = t->rip, .hit = hit, .after = e->p,
+	it->hit = hit;
+	it->after = e->p;
+	it->d = (struct bt_memdesc){ .guest_rip = t->rip,
 		.s0 = s0, .s1 = s1, .s2 = 0xff, .s3 = t->pin2 < 0 ? 0xff : t->pin2,
-		.size = size, .write = 1, .seg = S_DS };
+		.size = size, .write = 1 };
 	return 0;
 }
 
@@ -390,12 +421,13 @@ int memop__pick_s2(struct tx *t, unsigned *busy)
 
 
 
-/* The out-of-line tails: TLB-miss calls, bounced stores, branch stubs. */
+/* The out-of-line tails: TLB-miss calls and branch stubs, then the
+ * descriptors. */
 void memop__items(struct tx *t)
 {
 	struct emit *e = &t->e;
 	struct bt_cache *k = t->c->cache;
-	uint8_t *lea_at[MAX_ITEMS][2] = { { 0 } };
+	uint8_t *lea_at[MAX_ITEMS] = { 0 };
 	/* a branch's stub starts where the branch was, with nothing borrowed */
 	t->bor0 = t->bor1 = t->pin2 = -1;
 	for (int i = 0; i < t->nitems; i++) {
@@ -407,29 +439,16 @@ void memop__items(struct tx *t)
 		patch32(it->jmp_at, e->p);
 		if (it->jmp_at2)
 			patch32(it->jmp_at2, e->p);
-		if (it->va_lea) {
-			if (emit_address(t, &it->lea_m, it->d.s0, false))
-				return;
-		} else {
-			e_gs_base(e, OP_XOR, it->d.s0, it->d.s1, it->tlb);	/* the va back */
-		}
+		/* s0 holds va ^ tag (bt_mem_slow takes the va back), except for
+		 * a fused store, whose s0 is the load's host pointer */
+		if (it->va_lea && emit_address(t, &it->lea_m, it->d.s0, false))
+			return;
 		if (!it->d.parked)
 			e_gs_abs(e, OP_STORE, R_AX, CPU_SAVE_RAX);
 		e8(e, 0x48); e8(e, 0x8d); e8(e, 0x05);	/* lea rax, [rip + desc] */
-		lea_at[i][0] = e->p;
+		lea_at[i] = e->p;
 		e32(e, 0);
 		e_jmp32(e, k->t_slow_mem);
-		if (!it->d.write)
-			continue;
-		it->d.ool = e->p;
-		emit_flags_restore(t, it->d.parked);
-		if (memop__encode(t, &it->req))
-			return;
-		e_gs_abs(e, OP_STORE, R_AX, CPU_SAVE_RAX);
-		e8(e, 0x48); e8(e, 0x8d); e8(e, 0x05);
-		lea_at[i][1] = e->p;
-		e32(e, 0);
-		e_jmp32(e, k->t_slow_wb);
 	}
 	while ((uintptr_t)e->p & 7)
 		e8(e, 0xcc);
@@ -443,10 +462,10 @@ void memop__items(struct tx *t)
 		}
 		struct bt_memdesc *d = (struct bt_memdesc *)e->p;
 		*d = it->d;
+		d->hit = (int32_t)(it->hit - e->p);
+		d->after = (int32_t)(it->after - e->p);
 		e->p += sizeof(*d);
-		patch32(lea_at[i][0], (uint8_t *)d);
-		if (lea_at[i][1])
-			patch32(lea_at[i][1], (uint8_t *)d);
+		patch32(lea_at[i], (uint8_t *)d);
 	}
 }
 

@@ -405,8 +405,14 @@ static void rebuild(struct bt_cpu *c, const struct bt_memdesc *d)
 int bt_mem_slow(struct bt_cpu *c, struct bt_memdesc *d)
 {
 	struct bt_cache *k = c->cache;
-	uint64_t va = c->raw[d->s0];
 	bool user = c->cpl == 3;
+	if (d->va_xor) {
+		/* the probe left va ^ tag in s0 and the slot's offset in s1
+		 * (memop__emit); the block's CPL is the vCPU's */
+		unsigned slot = (unsigned)(c->raw[d->s1] >> 4) & (BT_TLB_ENTRIES - 1);
+		c->raw[d->s0] ^= c->tlb[user][d->write || d->store_intent][slot].tag;
+	}
+	uint64_t va = c->raw[d->s0];
 	enum acc a = d->write ? ACC_W : ACC_R;
 	unsigned first = (unsigned)(PAGE_SIZE - (va & (PAGE_SIZE - 1)));
 	unsigned n0 = d->size < first ? d->size : first;
@@ -434,7 +440,7 @@ int bt_mem_slow(struct bt_cpu *c, struct bt_memdesc *d)
 			c->raw[d->s0] = (uint64_t)(uintptr_t)hw;
 			if (!d->parked)
 				c->raw[R_AX] = c->save_rax;
-			c->resume = (uint64_t)(uintptr_t)d->hit;
+			c->resume = (uint64_t)(uintptr_t)memdesc_code(d, d->hit);
 			return 1;
 		}
 		c->raw[d->s1] = ~0ull;
@@ -458,7 +464,7 @@ int bt_mem_slow(struct bt_cpu *c, struct bt_memdesc *d)
 		c->raw[d->s0] = (uint64_t)(uintptr_t)h;
 		if (!d->parked)	/* the miss path borrowed rax for the descriptor */
 			c->raw[R_AX] = c->save_rax;
-		c->resume = (uint64_t)(uintptr_t)d->hit;
+		c->resume = (uint64_t)(uintptr_t)memdesc_code(d, d->hit);
 		return 1;
 	}
 	/* Page-crossing or MMIO: through the bounce buffer. */
@@ -476,7 +482,8 @@ int bt_mem_slow(struct bt_cpu *c, struct bt_memdesc *d)
 	c->raw[d->s0] = (uint64_t)(uintptr_t)k->bounce;
 	if (!d->parked)
 		c->raw[R_AX] = c->save_rax;
-	c->resume = (uint64_t)(uintptr_t)(d->write ? d->ool : d->hit);
+	c->resume = (uint64_t)(uintptr_t)(d->write ? memop__bounce_store(k, d) :
+					  memdesc_code(d, d->hit));
 	return 1;
 }
 
@@ -488,6 +495,6 @@ int bt_mem_writeback(struct bt_cpu *c, struct bt_memdesc *d)
 	phys_rw(c, k->bounce_pa[0], k->bounce, n0, true);
 	if (n0 < d->size)
 		phys_rw(c, k->bounce_pa[1], k->bounce + n0, d->size - n0, true);
-	c->resume = (uint64_t)(uintptr_t)d->after;
+	c->resume = (uint64_t)(uintptr_t)memdesc_code(d, d->after);
 	return 1;
 }

@@ -322,9 +322,11 @@ void bt__print_stats(struct bt_cpu *c)
 		(unsigned long long)c->cache->invalidations, (unsigned long long)c->slow_mem,
 		(unsigned long long)c->helpers, (unsigned long long)c->exceptions,
 		(unsigned long long)c->hypercalls, (unsigned long long)c->jc_flushes);
-	fprintf(stderr, "bt: cache %zu KiB of %zu, %zu blocks (%zu B each), %zu decoded (%zu B each)\n",
+	fprintf(stderr, "bt: cache %zu KiB of %zu, %zu blocks (%zu B each), %zu decoded (%zu B each); "
+		"%llu KiB translated in all\n",
 		c->cache->used >> 10, c->cache->size >> 10, c->cache->nblocks, sizeof(struct bt_block),
-		c->cache->ndec, sizeof(struct bt_decoded));
+		c->cache->ndec, sizeof(struct bt_decoded),
+		(unsigned long long)(c->cache->emitted >> 10));
 }
 
 void bt__dump(struct bt_cpu *c, char *buf, size_t len)

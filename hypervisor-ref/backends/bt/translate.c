@@ -1158,6 +1158,7 @@ struct bt_block *translate__block(struct bt_cpu *c, uint64_t rip, uint64_t pa, u
 			 (unsigned long long)rip);
 		return NULL;
 	}
+	k->emitted += (uint64_t)(t.e.p - start);
 	k->used = (size_t)(t.e.p - k->buf);
 	k->used = (k->used + 15) & ~(size_t)15;
 	return b;

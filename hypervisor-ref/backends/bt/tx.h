@@ -28,8 +28,8 @@ struct item {
 	/* IT_MEM */
 	uint8_t *jmp_at2;	/* the alignment check's, or NULL */
 	int32_t tlb;		/* gs: offset of the TLB table probed */
-	ZydisEncoderRequest req;	/* the rewritten instruction (for bounced stores) */
-	struct bt_memdesc d;
+	struct bt_memdesc d;	/* hit and after are set from these when it is placed */
+	uint8_t *hit, *after;
 	/* A store that reuses a store-intent load's pointer: its miss path
 	 * computes the address again from this (RIP-relative made absolute). */
 	bool va_lea;
