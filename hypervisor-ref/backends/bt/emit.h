@@ -209,11 +209,25 @@ static inline void e_gs_store_imm(struct emit *e, int32_t disp, int32_t imm)
 }
 
 /* mov r64, imm64 */
+/* reg = v in the shortest flag-free form: mov r32, imm32 (zero-extends),
+ * mov r64, simm32 (sign-extends: kernel addresses), or mov r64, imm64. */
 static inline void e_mov_imm(struct emit *e, int reg, uint64_t v)
 {
-	e8(e, 0x48 | ((reg & 8) ? 1 : 0));
-	e8(e, 0xb8 + (reg & 7));
-	e64(e, v);
+	if (v <= 0xffffffffull) {
+		if (reg & 8)
+			e8(e, 0x41);
+		e8(e, 0xb8 + (reg & 7));
+		e32(e, (uint32_t)v);
+	} else if ((uint64_t)(int64_t)(int32_t)v == v) {
+		e8(e, 0x48 | ((reg & 8) ? 1 : 0));
+		e8(e, 0xc7);
+		e8(e, 0xc0 | (reg & 7));
+		e32(e, (uint32_t)v);
+	} else {
+		e8(e, 0x48 | ((reg & 8) ? 1 : 0));
+		e8(e, 0xb8 + (reg & 7));
+		e64(e, v);
+	}
 }
 
 /* mov dst64, src64 */

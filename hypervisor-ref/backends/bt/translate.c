@@ -1017,16 +1017,19 @@ static bool loop_pin(struct tx *t, uint64_t rip, unsigned max, int *p0, int *p1,
 static void emit_prologue(struct tx *t, struct bt_block *b)
 {
 	struct emit *e = &t->e;
+	bool flags_dead = t->nlive && !(t->live_in[0] & RFL_ARITH);
 	uint8_t *exit = e->p;
-	e_gs_abs(e, OP_LOAD, R_CX, CPU_TMP);
+	if (!flags_dead)
+		e_gs_abs(e, OP_LOAD, R_CX, CPU_TMP);	/* jrcxz comes here */
 	b->exit = e->p;
 	memop__stub(t, b->rip, false, false);
 	b->code = e->p;
-	if (t->nlive && !(t->live_in[0] & RFL_ARITH)) {
+	if (flags_dead) {
 		e8(e, 0x65); e8(e, 0x48); e8(e, 0x83); e8(e, 0x2c); e8(e, 0x25);
 		e32(e, CPU_BUDGET);
 		e8(e, 1);			/* sub qword gs:[budget], 1 */
-		e_jcc32(e, 0x2, b->exit);	/* jb */
+		e8(e, 0x72);			/* jb exit (rel8: the stub is just above) */
+		e8(e, (uint8_t)(int8_t)(b->exit - (e->p + 1)));
 		b->body = e->p;
 		return;
 	}
