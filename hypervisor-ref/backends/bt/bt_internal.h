@@ -39,12 +39,13 @@ static inline uint8_t *memdesc_code(const struct bt_memdesc *d, int32_t off)
  * helper block's, or one called from inside a translated block (bt_helper),
  * which resumes at `resume` when it ran to `next` and changed no mode. */
 struct bt_decoded {
-	ZydisDecodedInstruction in;
-	ZydisDecodedOperand ops[ZYDIS_MAX_OPERAND_COUNT];
 	uint64_t rip, next;
 	uint8_t *resume;
 	bool transfer;		/* a transfer of control: resume in the target's block */
+	ZydisDecodedInstruction in;
+	ZydisDecodedOperand ops[];	/* in.operand_count of them, at least BT_DEC_MIN_OPS */
 };
+#define BT_DEC_MIN_OPS	3	/* the interpreter reads ops[0..2] without a count check */
 
 struct bt_block {
 	uint64_t rip, pa, pa2;	/* pa2: second page of a page-crossing insn, or ~0 */
@@ -57,8 +58,13 @@ struct bt_block {
 	struct bt_block *next;
 	uint32_t pnext[2];	/* per-page lists (pa's page, pa2's page); index + 1 */
 	bool dead;		/* invalidated by a store; its entries jump to exit */
+	uint8_t seg;		/* the cache segment holding its code */
 	struct bt_decoded *dec;	/* helper blocks: the decoded instruction, or NULL */
 };
+
+/* The code cache is a ring of segments filled in turn: when the one being
+ * filled is full, the oldest one is emptied for reuse (cache.c). */
+#define BT_SEGMENTS	8
 
 struct bt_cache {
 	uint8_t *buf;
@@ -69,14 +75,19 @@ struct bt_cache {
 	/* exits with the guest rip in rax (guest rax in CPU_SAVE_RAX): plain,
 	 * through the jump cache, and from a chainable stub (rax = the stub) */
 	uint8_t *t_rip_exit, *t_rip_indirect[2], *t_chain_exit;
+	/* Segment s holds code from seg_start(s) up, decoded instructions from
+	 * its end down, and blocks[s * seg_blocks ...][seg_nblocks[s]]. */
+	unsigned seg;		/* the segment being filled */
+	size_t seg_size, seg_blocks, seg_nblocks[BT_SEGMENTS];
+	uint8_t *dec_low;	/* the lowest decoded instruction in the current segment */
 	struct bt_block *blocks;
-	size_t nblocks, maxblocks;
 	struct bt_block *hash[1u << BT_HASH_BITS];
 	uint8_t *code_page;	/* one byte per guest-physical page */
 	uint32_t *page_head;	/* blocks on each guest-physical page; index + 1 */
-	struct bt_decoded *dec;	/* pool for helper blocks, emptied with the cache */
-	size_t ndec, maxdec;
-	uint64_t npages, flushes, invalidations;
+	uint8_t **chained;	/* exit stubs patched to jump into a block */
+	size_t nchained, maxchained;
+	uint64_t npages, flushes, evictions, invalidations, ndec;
+	uint64_t gen;		/* counts flushes and evictions: code may have gone */
 	uint64_t emitted;	/* bytes of code and descriptors translated, all flushes counted */
 	struct bt_opts opts;
 	char msg[160];
@@ -101,6 +112,11 @@ extern char bt_exit[], bt_exit_nosave[], bt_slow_mem[], bt_slow_wb[], bt_helper[
 int cache__init(struct bt_cpu *c, const struct bt_opts *o);
 void cache__fini(struct bt_cpu *c);
 void cache__flush(struct bt_cpu *c);
+/* Code space for a new block: the current segment, or the next one,
+ * emptied, when less than `need` bytes are left. */
+void cache__reserve(struct bt_cpu *c, size_t need);
+void cache__next_segment(struct bt_cpu *c);
+size_t cache__nblocks(const struct bt_cache *k);
 struct bt_block *cache__lookup(struct bt_cpu *c, uint64_t rip, uint64_t pa, uint32_t mode);
 void cache__chain(struct bt_cpu *c, struct bt_block *to);
 void cache__page_written(struct bt_cpu *c, uint64_t pa);

@@ -2,7 +2,11 @@
 /*
  * The translation cache: one executable buffer, a block table, a hash from
  * guest rip, and the per-physical-page "holds translated code" marks that
- * route stores to those pages through the slow path.
+ * route stores to those pages through the slow path. The buffer is a ring
+ * of BT_SEGMENTS segments: when the one being filled is full, the next (the
+ * oldest) is emptied and filled, so a full cache drops a quarter of its
+ * translations instead of all of them, and hot code that survives is not
+ * translated again.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +14,8 @@
 #include <sys/mman.h>
 #include "bt_internal.h"
 #include "emit.h"
+
+static void empty_all(struct bt_cpu *c);
 
 /* jmp [rip+0]; .quad target: reaches host code from anywhere in the cache */
 static uint8_t *tramp(uint8_t *p, void *target)
@@ -213,16 +219,18 @@ int cache__init(struct bt_cpu *c, const struct bt_opts *o)
 		k->buf = NULL;
 		return -1;
 	}
-	k->maxblocks = k->size / 128;
-	k->blocks = calloc(k->maxblocks, sizeof(*k->blocks));
 	k->npages = (c->m->ram_size + PAGE_SIZE - 1) / PAGE_SIZE;
 	k->code_page = calloc(k->npages ? k->npages : 1, 1);
 	k->page_head = calloc(k->npages ? k->npages : 1, sizeof(*k->page_head));
-	k->maxdec = 4096;
-	k->dec = calloc(k->maxdec, sizeof(*k->dec));
-	if (!k->blocks || !k->code_page || !k->page_head || !k->dec)
+	if (!k->code_page || !k->page_head)
 		return -1;
 	init_tramps(k);
+	k->seg_size = ((size_t)(k->buf + k->size - k->t_base) / BT_SEGMENTS) & ~(size_t)63;
+	k->seg_blocks = k->seg_size / 128;
+	k->blocks = calloc(k->seg_blocks * BT_SEGMENTS, sizeof(*k->blocks));
+	if (!k->blocks)
+		return -1;
+	empty_all(c);
 	c->jc_nused = BT_JC_USED + 1;	/* the first flush empties every entry */
 	cache__jc_flush(c);
 	return 0;
@@ -238,7 +246,7 @@ void cache__fini(struct bt_cpu *c)
 		/* For objdump -b binary -m i386:x86-64 --adjust-vma=BASE (printed). */
 		FILE *f = fopen(dump, "wb");
 		if (f) {
-			fwrite(k->buf, 1, k->used, f);
+			fwrite(k->buf, 1, k->size, f);
 			fclose(f);
 			fprintf(stderr, "bt: code cache at %p written to %s\n", (void *)k->buf, dump);
 		}
@@ -248,9 +256,37 @@ void cache__fini(struct bt_cpu *c)
 	free(k->blocks);
 	free(k->code_page);
 	free(k->page_head);
-	free(k->dec);
+	free(k->chained);
 	free(k);
 	c->cache = NULL;
+}
+
+static uint8_t *seg_start(const struct bt_cache *k, unsigned s)
+{
+	return k->t_base + s * k->seg_size;
+}
+
+static bool in_seg(const struct bt_cache *k, const uint8_t *p, unsigned s)
+{
+	return p >= seg_start(k, s) && p < seg_start(k, s) + k->seg_size;
+}
+
+static void start_segment(struct bt_cache *k, unsigned s)
+{
+	k->seg = s;
+	k->used = (size_t)(seg_start(k, s) - k->buf);
+	k->dec_low = seg_start(k, s) + k->seg_size;
+}
+
+static void empty_all(struct bt_cpu *c)
+{
+	struct bt_cache *k = c->cache;
+	memset(k->hash, 0, sizeof(k->hash));
+	memset(k->code_page, 0, k->npages);
+	memset(k->page_head, 0, k->npages * sizeof(*k->page_head));
+	memset(k->seg_nblocks, 0, sizeof(k->seg_nblocks));
+	k->nchained = 0;
+	start_segment(k, 0);
 }
 
 /* Drop every translation. Code already running finishes its block: the
@@ -258,16 +294,21 @@ void cache__fini(struct bt_cpu *c)
 void cache__flush(struct bt_cpu *c)
 {
 	struct bt_cache *k = c->cache;
-	memset(k->hash, 0, sizeof(k->hash));
-	memset(k->code_page, 0, k->npages);
-	memset(k->page_head, 0, k->npages * sizeof(*k->page_head));
-	k->nblocks = 0;
-	k->ndec = 0;
 	init_tramps(k);
+	empty_all(c);
 	cache__jc_flush(c);
 	k->flushes++;
+	k->gen++;
 	c->budget = 0;
 	c->last_stub = 0;
+}
+
+size_t cache__nblocks(const struct bt_cache *k)
+{
+	size_t n = 0;
+	for (unsigned s = 0; s < BT_SEGMENTS; s++)
+		n += k->seg_nblocks[s];
+	return n;
 }
 
 static unsigned hash(uint64_t rip)
@@ -331,6 +372,86 @@ static void invalidate_page(struct bt_cpu *c, uint64_t pg)
 	c->last_stub = 0;
 }
 
+/* Take segment s's blocks (block indexes + 1 in [lo, hi)) off page pg's list. */
+static void unlist(struct bt_cache *k, uint64_t pg, uint32_t lo, uint32_t hi)
+{
+	if (pg >= k->npages)
+		return;
+	uint32_t *link = &k->page_head[pg];
+	while (*link) {
+		struct bt_block *b = &k->blocks[*link - 1];
+		uint32_t *next = b->pa / PAGE_SIZE == pg ? &b->pnext[0] : &b->pnext[1];
+		if (*link >= lo && *link < hi)
+			*link = *next;
+		else
+			link = next;
+	}
+	if (!k->page_head[pg])
+		k->code_page[pg] = 0;
+}
+
+/*
+ * Empty segment s for reuse: its blocks leave the hash and the page lists,
+ * stubs elsewhere chained into it jump to their exit path again, and the
+ * jump cache (which may point into it) is emptied. Only between blocks: the
+ * dispatcher translating, or a transfer helper about to leave its block.
+ */
+static void evict(struct bt_cpu *c, unsigned s)
+{
+	struct bt_cache *k = c->cache;
+	size_t n = k->seg_nblocks[s];
+	if (!n)
+		return;
+	size_t kept = 0;
+	for (size_t i = 0; i < k->nchained; i++) {
+		uint8_t *stub = k->chained[i];
+		if (in_seg(k, stub, s))
+			continue;
+		int32_t rel;
+		memcpy(&rel, stub + 1, 4);
+		if (in_seg(k, stub + 5 + rel, s)) {
+			patch32(stub + 1, stub + 5);	/* back to the exit path */
+			continue;
+		}
+		k->chained[kept++] = stub;
+	}
+	k->nchained = kept;
+	struct bt_block *first = &k->blocks[s * k->seg_blocks];
+	uint32_t lo = (uint32_t)(s * k->seg_blocks) + 1, hi = lo + (uint32_t)n;
+	uint64_t last_pg = ~0ull;
+	for (size_t i = 0; i < n; i++) {
+		struct bt_block *b = &first[i];
+		if (!b->dead)
+			unhash(k, b);
+		if (b->pa / PAGE_SIZE != last_pg)
+			unlist(k, b->pa / PAGE_SIZE, lo, hi);
+		last_pg = b->pa / PAGE_SIZE;
+		if (b->pa2 != ~0ull)
+			unlist(k, b->pa2 / PAGE_SIZE, lo, hi);
+	}
+	k->seg_nblocks[s] = 0;
+	k->evictions++;
+	k->gen++;
+	cache__jc_flush(c);
+	c->last_stub = 0;
+}
+
+void cache__next_segment(struct bt_cpu *c)
+{
+	struct bt_cache *k = c->cache;
+	unsigned s = (k->seg + 1) % BT_SEGMENTS;
+	evict(c, s);
+	start_segment(k, s);
+}
+
+void cache__reserve(struct bt_cpu *c, size_t need)
+{
+	struct bt_cache *k = c->cache;
+	if ((size_t)(k->dec_low - (k->buf + k->used)) < need ||
+	    k->seg_nblocks[k->seg] == k->seg_blocks)
+		cache__next_segment(c);
+}
+
 struct bt_block *cache__lookup(struct bt_cpu *c, uint64_t rip, uint64_t pa, uint32_t mode)
 {
 	struct bt_cache *k = c->cache;
@@ -376,6 +497,16 @@ void cache__chain(struct bt_cpu *c, struct bt_block *to)
 	memcpy(&target, stub + STUB_TARGET_OFF, 8);
 	if (target != to->rip)
 		return;
+	struct bt_cache *k = c->cache;
+	if (k->nchained == k->maxchained) {
+		size_t m = k->maxchained ? 2 * k->maxchained : 4096;
+		uint8_t **p = realloc(k->chained, m * sizeof(*p));
+		if (!p)
+			return;	/* left unchained: slower, still right */
+		k->chained = p;
+		k->maxchained = m;
+	}
+	k->chained[k->nchained++] = stub;
 	patch32(stub + 1, stub[STUB_FLAG_OFF] == 1 ? to->body : to->code);
 }
 

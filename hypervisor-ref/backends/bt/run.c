@@ -248,11 +248,12 @@ static void run_block(struct bt_cpu *c, struct bt_block *b, uint64_t slice)
 	c->entry_fl = (c->rflags & RFL_LIVE) | 2;
 	c->in_c = false;
 	c->budget = slice;
-	uint64_t flushes = c->cache->flushes;
+	uint64_t gen = c->cache->gen;
 	bt_enter(b->code);
-	/* A flush during the run (a store to a code page) freed the stub that
-	 * left: it must not be patched into whatever is translated there next. */
-	if (c->cache->flushes != flushes)
+	/* A flush or an eviction during the run (a store to a code page, a
+	 * transfer helper translating) may have freed the stub that left: it
+	 * must not be patched into whatever is translated there next. */
+	if (c->cache->gen != gen)
 		c->last_stub = 0;
 	if (!c->in_c)
 		c->rflags = (c->rflags & ~RFL_LIVE) | (c->exit_fl & RFL_LIVE);
@@ -322,11 +323,11 @@ void bt__print_stats(struct bt_cpu *c)
 		(unsigned long long)c->cache->invalidations, (unsigned long long)c->slow_mem,
 		(unsigned long long)c->helpers, (unsigned long long)c->exceptions,
 		(unsigned long long)c->hypercalls, (unsigned long long)c->jc_flushes);
-	fprintf(stderr, "bt: cache %zu KiB of %zu, %zu blocks (%zu B each), %zu decoded (%zu B each); "
-		"%llu KiB translated in all\n",
-		c->cache->used >> 10, c->cache->size >> 10, c->cache->nblocks, sizeof(struct bt_block),
-		c->cache->ndec, sizeof(struct bt_decoded),
-		(unsigned long long)(c->cache->emitted >> 10));
+	fprintf(stderr, "bt: cache %zu KiB in %d segments, %zu blocks (%zu B each) in it; "
+		"%llu KiB translated in all, %llu segments emptied for reuse, %llu decoded for the interpreter\n",
+		c->cache->size >> 10, BT_SEGMENTS, cache__nblocks(c->cache), sizeof(struct bt_block),
+		(unsigned long long)(c->cache->emitted >> 10),
+		(unsigned long long)c->cache->evictions, (unsigned long long)c->cache->ndec);
 }
 
 void bt__dump(struct bt_cpu *c, char *buf, size_t len)

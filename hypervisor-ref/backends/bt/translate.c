@@ -711,16 +711,26 @@ static bool helper_inline_ok(const struct tx *t)
 
 /* Keep the current instruction's decode for the C interpreter; NULL when the
  * pool (emptied with the cache) is full. */
+/* The instruction, decoded, for the C interpreter: kept at the top of the
+ * current segment, below the ones before it, with the operands it has. */
 static struct bt_decoded *save_decoded(struct tx *t)
 {
 	struct bt_cache *k = t->c->cache;
-	if (k->ndec >= k->maxdec)
+	unsigned nops = t->in.operand_count > BT_DEC_MIN_OPS ? t->in.operand_count : BT_DEC_MIN_OPS;
+	size_t sz = (sizeof(struct bt_decoded) + nops * sizeof(ZydisDecodedOperand) + 15) & ~(size_t)15;
+	if ((size_t)(k->dec_low - t->e.p) < sz + 256) {
+		t->e.overflow = 1;
 		return NULL;
-	struct bt_decoded *d = &k->dec[k->ndec++];
+	}
+	k->dec_low -= sz;
+	t->e.end = k->dec_low;
+	struct bt_decoded *d = (struct bt_decoded *)k->dec_low;
+	memset(d, 0, sizeof(*d));
 	d->in = t->in;
-	memcpy(d->ops, t->ops, sizeof(t->ops));
+	memcpy(d->ops, t->ops, nops * sizeof(ZydisDecodedOperand));
 	d->rip = t->rip;
 	d->next = t->next;
+	k->ndec++;
 	return d;
 }
 
@@ -1044,21 +1054,28 @@ static void emit_prologue(struct tx *t, struct bt_block *b)
 }
 
 
+/* Room a block of 64 instructions rarely exceeds; one that does is
+ * translated again in an empty segment (translate__block). */
+#define BLOCK_RESERVE	(16u << 10)
+
 static struct bt_block *new_block(struct bt_cpu *c, uint64_t rip, uint64_t pa, uint32_t mode)
 {
 	struct bt_cache *k = c->cache;
-	if (k->nblocks == k->maxblocks || k->size - k->used < 256 * 1024)
-		cache__flush(c);
-	struct bt_block *b = &k->blocks[k->nblocks++];
+	cache__reserve(c, BLOCK_RESERVE);
+	struct bt_block *b = &k->blocks[k->seg * k->seg_blocks + k->seg_nblocks[k->seg]++];
 	memset(b, 0, sizeof(*b));
 	b->rip = rip;
 	b->pa = pa;
 	b->pa2 = ~0ull;
 	b->mode = mode;
+	b->seg = (uint8_t)k->seg;
 	return b;
 }
 
-struct bt_block *translate__block(struct bt_cpu *c, uint64_t rip, uint64_t pa, uint32_t mode)
+/* One try at translating the block at rip; *again is set where it ran out
+ * of room in the current segment (nothing of it is kept). */
+static struct bt_block *translate_once(struct bt_cpu *c, uint64_t rip, uint64_t pa, uint32_t mode,
+				       bool *again)
 {
 	struct bt_cache *k = c->cache;
 	static __thread struct tx t;
@@ -1079,8 +1096,9 @@ struct bt_block *translate__block(struct bt_cpu *c, uint64_t rip, uint64_t pa, u
 		return NULL;
 	t.npeek = 1;
 	struct bt_block *b = new_block(c, rip, pa, mode);
+	uint8_t *dec_low = k->dec_low;
 	t.e.p = k->buf + k->used;
-	t.e.end = k->buf + k->size;
+	t.e.end = k->dec_low;
 	uint8_t *start = t.e.p;
 	unsigned max = k->opts.single_step ? 1 : BT_MAX_BLOCK_INSNS;
 	flags_liveness(&t, rip, max);
@@ -1142,6 +1160,8 @@ struct bt_block *translate__block(struct bt_cpu *c, uint64_t rip, uint64_t pa, u
 				b->ninsn = 1;
 				b->code = NULL;
 				b->dec = save_decoded(&t);
+				if (t.e.overflow)
+					goto again;
 				k->used = (size_t)(start - k->buf);
 				return b;
 			}
@@ -1155,6 +1175,8 @@ struct bt_block *translate__block(struct bt_cpu *c, uint64_t rip, uint64_t pa, u
 			break;
 	}
 	memop__items(&t);
+	if (t.e.overflow && !t.fail)
+		goto again;
 	if (t.e.overflow || t.fail) {
 		cache__flush(c);
 		snprintf(k->msg, sizeof(k->msg), "translation of %#llx failed",
@@ -1164,5 +1186,30 @@ struct bt_block *translate__block(struct bt_cpu *c, uint64_t rip, uint64_t pa, u
 	k->emitted += (uint64_t)(t.e.p - start);
 	k->used = (size_t)(t.e.p - k->buf);
 	k->used = (k->used + 15) & ~(size_t)15;
+	return b;
+again:
+	k->seg_nblocks[k->seg]--;
+	k->dec_low = dec_low;
+	*again = true;
+	return NULL;
+}
+
+struct bt_block *translate__block(struct bt_cpu *c, uint64_t rip, uint64_t pa, uint32_t mode)
+{
+	bool again = false;
+	struct bt_block *b = translate_once(c, rip, pa, mode, &again);
+	if (!again)
+		return b;
+	/* it did not fit in what was left of the segment: an empty one */
+	cache__next_segment(c);
+	again = false;
+	b = translate_once(c, rip, pa, mode, &again);
+	if (again) {
+		cache__flush(c);
+		snprintf(c->cache->msg, sizeof(c->cache->msg),
+			 "translation of %#llx does not fit a code cache segment",
+			 (unsigned long long)rip);
+		return NULL;
+	}
 	return b;
 }
