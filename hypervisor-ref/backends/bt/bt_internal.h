@@ -67,6 +67,7 @@ struct bt_block {
 #define BT_SEGMENTS	8
 
 struct bt_cache {
+	const uint8_t *cpu;	/* the vCPU record, just below buf (RIP-relative reach) */
 	uint8_t *buf;
 	size_t used, size;	/* bytes filled, mapped */
 	uint8_t *t_exit, *t_slow_mem, *t_slow_wb, *t_helper, *t_base;	/* trampolines */
@@ -100,16 +101,19 @@ struct bt_cache {
 /* A chainable exit stub: jmp rel32 (the chain), mov gs:[SAVE_RAX], rax,
  * lea rax, [the stub], jmp t_chain_exit, then data: a byte, 1 = forward
  * edge, and the guest target (memop__stub, cache__chain). */
-#define STUB_FLAG_OFF	26
-#define STUB_TARGET_OFF	27
-#define STUB_SIZE	35
+#define STUB_FLAG_OFF	24
+#define STUB_TARGET_OFF	25
+#define STUB_SIZE	33
 
 /* entry.S */
 void bt_enter(void *code);
 extern char bt_exit[], bt_exit_nosave[], bt_slow_mem[], bt_slow_wb[], bt_helper[];
 
 /* cache.c */
-int cache__init(struct bt_cpu *c, const struct bt_opts *o);
+/* The code cache's size for these options, or 0 when out of range. */
+size_t cache__size(const struct bt_opts *o);
+/* buf: `cache__size` bytes, executable, within rel32 of c (bt__create). */
+int cache__init(struct bt_cpu *c, const struct bt_opts *o, uint8_t *buf);
 void cache__fini(struct bt_cpu *c);
 void cache__flush(struct bt_cpu *c);
 /* Code space for a new block: the current segment, or the next one,

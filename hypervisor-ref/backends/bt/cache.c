@@ -44,7 +44,7 @@ static void restore_flags_rax_rcx(struct emit *e)
  */
 static uint8_t *jc_probe(struct bt_cache *k, uint8_t *p, int user)
 {
-	struct emit e = { p, k->buf + k->size, 0 };
+	struct emit e = { p, k->buf + k->size, 0, k->cpu };
 	int32_t table = CPU_JC + user * BT_JC_ENTRIES * 16;
 	e_gs_abs(&e, OP_STORE, 0, CPU_SAVE_RAX);
 	e_gs_abs(&e, OP_STORE, 1, CPU_SAVE_S1);
@@ -82,7 +82,7 @@ static void init_tramps(struct bt_cache *k)
 	k->t_helper = p;
 	p = tramp(p, bt_helper);
 	/* a miss: leave unchained (mov qword gs:[LAST_STUB], 0; jmp t_exit) */
-	struct emit e = { p, k->buf + k->size, 0 };
+	struct emit e = { p, k->buf + k->size, 0, k->cpu };
 	k->t_jc_miss = p;
 	e_gs_store_imm(&e, CPU_LAST_STUB, 0);
 	e_jmp32(&e, k->t_exit);
@@ -111,6 +111,7 @@ static void init_tramps(struct bt_cache *k)
 	e_jmp32(&e, k->t_exit);
 	k->t_bounce = e.p;
 	p = e.p + BT_BOUNCE_CODE;
+	p = k->buf + (((size_t)(p - k->buf) + 63) & ~(size_t)63);	/* segments start aligned */
 	k->t_base = p;
 	k->used = (size_t)(p - k->buf);
 }
@@ -202,7 +203,13 @@ void cache__jc_flush_page(struct bt_cpu *c, uint64_t va)
 		cache__jc_flush(c);
 }
 
-int cache__init(struct bt_cpu *c, const struct bt_opts *o)
+size_t cache__size(const struct bt_opts *o)
+{
+	size_t size = o && o->cache_size ? o->cache_size : BT_CACHE_DEFAULT;
+	return size < (2u << 20) || size > (256u << 20) ? 0 : size;
+}
+
+int cache__init(struct bt_cpu *c, const struct bt_opts *o, uint8_t *buf)
 {
 	struct bt_cache *k = calloc(1, sizeof(*k));
 	if (!k)
@@ -210,15 +217,9 @@ int cache__init(struct bt_cpu *c, const struct bt_opts *o)
 	c->cache = k;
 	if (o)
 		k->opts = *o;
-	k->size = k->opts.cache_size ? k->opts.cache_size : BT_CACHE_DEFAULT;
-	if (k->size < (2u << 20) || k->size > (256u << 20))
-		return -1;
-	k->buf = mmap(NULL, k->size, PROT_READ | PROT_WRITE | PROT_EXEC,
-		      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (k->buf == MAP_FAILED) {
-		k->buf = NULL;
-		return -1;
-	}
+	k->size = cache__size(o);
+	k->buf = buf;
+	k->cpu = (const uint8_t *)c;
 	k->npages = (c->m->ram_size + PAGE_SIZE - 1) / PAGE_SIZE;
 	k->code_page = calloc(k->npages ? k->npages : 1, 1);
 	k->page_head = calloc(k->npages ? k->npages : 1, sizeof(*k->page_head));
@@ -251,8 +252,6 @@ void cache__fini(struct bt_cpu *c)
 			fprintf(stderr, "bt: code cache at %p written to %s\n", (void *)k->buf, dump);
 		}
 	}
-	if (k->buf)
-		munmap(k->buf, k->size);
 	free(k->blocks);
 	free(k->code_page);
 	free(k->page_head);

@@ -144,6 +144,7 @@ struct bt_cpu {
 	uint8_t irq_maybe;	/* a kick since the dispatcher last found no interrupt pending */
 	struct bt_machine *m;
 	struct bt_cache *cache;
+	size_t map_size;	/* this record and the code cache after it (bt__create) */
 };
 
 #define RFL_CF	0x1ull

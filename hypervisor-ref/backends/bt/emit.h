@@ -12,7 +12,18 @@
 struct emit {
 	uint8_t *p, *end;
 	int overflow;
+	/* The vCPU record (the host GS base) when it lies within rel32 of the
+	 * code, as bt__create places it: fields are then reached RIP-relative,
+	 * two bytes shorter than gs:[disp32] (no prefix, no SIB). */
+	const uint8_t *cpu;
 };
+
+/* rel32 from the end of an instruction whose disp32 is emitted next and
+ * followed by `tail` more bytes, to cpu + disp. */
+static inline uint32_t e_riprel(const struct emit *e, int32_t disp, int tail)
+{
+	return (uint32_t)(int32_t)(e->cpu + disp - (e->p + 4 + tail));
+}
 
 static inline void e8(struct emit *e, uint8_t b)
 {
@@ -40,15 +51,33 @@ static inline void e_bytes(struct emit *e, const void *p, size_t n)
 		e8(e, ((const uint8_t *)p)[i]);
 }
 
-/* op r64, gs:[disp32] (or the store direction, by opcode) */
+/* op r64, gs:[disp32] (or the store direction, by opcode): the vCPU
+ * record's field at disp. */
 static inline void e_gs_abs(struct emit *e, uint8_t op, int reg, int32_t disp)
 {
+	if (e->cpu) {
+		e8(e, 0x48 | ((reg & 8) ? 4 : 0));
+		e8(e, op);
+		e8(e, ((reg & 7) << 3) | 5);	/* [rip + rel32] */
+		e32(e, e_riprel(e, disp, 0));
+		return;
+	}
 	e8(e, 0x65);
 	e8(e, 0x48 | ((reg & 8) ? 4 : 0));
 	e8(e, op);
 	e8(e, ((reg & 7) << 3) | 4);
 	e8(e, 0x25);
 	e32(e, (uint32_t)disp);
+}
+
+/* The same in the gs: form whatever e->cpu says: for code that is copied
+ * elsewhere to run (memop__bounce_store), so must not be RIP-relative. */
+static inline void e_gs_abs_pic(struct emit *e, uint8_t op, int reg, int32_t disp)
+{
+	const uint8_t *cpu = e->cpu;
+	e->cpu = NULL;
+	e_gs_abs(e, op, reg, disp);
+	e->cpu = cpu;
 }
 
 #define OP_STORE 0x89
@@ -177,6 +206,12 @@ static inline void e_gs_zero_at(struct emit *e, int base)
 /* mov dword gs:[disp32], imm32 */
 static inline void e_gs_store_imm32(struct emit *e, int32_t disp, int32_t imm)
 {
+	if (e->cpu) {
+		e8(e, 0xc7); e8(e, 0x05);
+		e32(e, e_riprel(e, disp, 4));
+		e32(e, (uint32_t)imm);
+		return;
+	}
 	e8(e, 0x65); e8(e, 0xc7); e8(e, 0x04); e8(e, 0x25);
 	e32(e, (uint32_t)disp);
 	e32(e, (uint32_t)imm);
@@ -203,6 +238,12 @@ static inline void e_op_rr(struct emit *e, uint8_t op, int dst, int src)
 /* mov qword gs:[disp32], simm32 */
 static inline void e_gs_store_imm(struct emit *e, int32_t disp, int32_t imm)
 {
+	if (e->cpu) {
+		e8(e, 0x48); e8(e, 0xc7); e8(e, 0x05);
+		e32(e, e_riprel(e, disp, 4));
+		e32(e, (uint32_t)imm);
+		return;
+	}
 	e8(e, 0x65); e8(e, 0x48); e8(e, 0xc7); e8(e, 0x04); e8(e, 0x25);
 	e32(e, (uint32_t)disp);
 	e32(e, (uint32_t)imm);

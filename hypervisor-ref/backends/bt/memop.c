@@ -123,15 +123,16 @@ static int emit_address(struct tx *t, const ZydisEncoderOperand *m, int s0, bool
 	return memop__encode(t, &lea);
 }
 
-/* At the hit: the guest's flags and rax back (when the flags were parked). */
+/* At the hit: the guest's flags and rax back (when the flags were parked).
+ * Position-independent: a bounced store runs a copy of it. */
 static void emit_flags_restore(struct tx *t, bool park)
 {
 	struct emit *e = &t->e;
 	if (park) {
-		e_gs_abs(e, OP_LOAD, R_AX, CPU_SAVE_FL);
+		e_gs_abs_pic(e, OP_LOAD, R_AX, CPU_SAVE_FL);
 		e8(e, 0x04); e8(e, 0x7f);	/* add al, 0x7f: OF back from seto */
 		e8(e, 0x9e);			/* sahf */
-		e_gs_abs(e, OP_LOAD, R_AX, CPU_SAVE_RAX);
+		e_gs_abs_pic(e, OP_LOAD, R_AX, CPU_SAVE_RAX);
 	}
 }
 
@@ -174,7 +175,7 @@ static int emit_at_host(struct tx *t, ZydisEncoderRequest *req, int mi, int s0)
 }
 
 /* The write-back memop__bounce_store appends to a copy of [hit, after). */
-#define BOUNCE_TAIL	(9 + 7 + 5)
+#define BOUNCE_TAIL	(7 + 7 + 5)
 
 static int bounce_fits(struct tx *t, const uint8_t *hit)
 {
@@ -196,7 +197,7 @@ uint8_t *memop__bounce_store(struct bt_cache *k, const struct bt_memdesc *d)
 	const uint8_t *hit = memdesc_code(d, d->hit);
 	size_t n = (size_t)(d->after - d->hit);
 	memcpy(k->t_bounce, hit, n);
-	struct emit e = { k->t_bounce + n, k->t_bounce + BT_BOUNCE_CODE, 0 };
+	struct emit e = { k->t_bounce + n, k->t_bounce + BT_BOUNCE_CODE, 0, k->cpu };
 	e_gs_abs(&e, OP_STORE, R_AX, CPU_SAVE_RAX);
 	e8(&e, 0x48); e8(&e, 0x8d); e8(&e, 0x05);	/* lea rax, [rip + d] */
 	e32(&e, (uint32_t)((const uint8_t *)d - (e.p + 4)));

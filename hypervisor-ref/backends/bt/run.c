@@ -8,6 +8,7 @@
 #include <asm/prctl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <stdlib.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -20,12 +21,27 @@ static void set_gs(struct bt_cpu *c)
 
 struct bt_cpu *bt__create(struct bt_machine *m, const struct bt_opts *o, char *err, size_t errlen)
 {
-	struct bt_cpu *c = aligned_alloc(64, (sizeof(struct bt_cpu) + 63) & ~(size_t)63);
-	if (!c) {
-		snprintf(err, errlen, "out of memory");
+	/* One mapping: the vCPU record, then the code cache, so translated
+	 * code reaches the record's fields RIP-relative (emit.h). */
+	size_t cache = cache__size(o);
+	if (!cache) {
+		snprintf(err, errlen, "code cache size out of range (2M-256M)");
 		return NULL;
 	}
-	memset(c, 0, sizeof(*c));
+	size_t rec = (sizeof(struct bt_cpu) + 4095) & ~(size_t)4095;
+	void *map = mmap(NULL, rec + cache, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (map == MAP_FAILED) {
+		snprintf(err, errlen, "cannot map %zu KiB for the vCPU and its code cache",
+			 (rec + cache) >> 10);
+		return NULL;
+	}
+	if (mprotect((uint8_t *)map + rec, cache, PROT_READ | PROT_WRITE | PROT_EXEC)) {
+		munmap(map, rec + cache);
+		snprintf(err, errlen, "cannot make the code cache executable");
+		return NULL;
+	}
+	struct bt_cpu *c = map;
+	c->map_size = rec + cache;
 	c->m = m;
 	c->self = (uint64_t)(uintptr_t)c;
 	c->exit_req = -1;
@@ -37,7 +53,7 @@ struct bt_cpu *bt__create(struct bt_machine *m, const struct bt_opts *o, char *e
 	c->sti_budget_at[1] = offsetof(struct bt_cpu, budget);
 	c->irq_maybe = 1;
 	c->trace = getenv("VMI_BT_TRACE") ? atoi(getenv("VMI_BT_TRACE")) : 0;
-	if (cache__init(c, o)) {
+	if (cache__init(c, o, (uint8_t *)map + rec)) {
 		snprintf(err, errlen, "cannot allocate the translation cache");
 		bt__destroy(c);
 		return NULL;
@@ -58,7 +74,7 @@ void bt__destroy(struct bt_cpu *c)
 	if (!c)
 		return;
 	cache__fini(c);
-	free(c);
+	munmap(c, c->map_size);
 }
 
 const char *bt__fault_msg(struct bt_cpu *c)

@@ -477,10 +477,13 @@ static void emit_fpu_load(struct tx *t)
 	e_gs_abs(e, OP_STORE, R_CX, CPU_TMP);
 	e_gs_abs(e, OP_LOAD, R_CX, CPU_FPU_LIVE);
 	e8(e, 0xe3); e8(e, 2);				/* jrcxz load */
-	e8(e, 0xeb); e8(e, 23);				/* jmp done */
+	e8(e, 0xeb); e8(e, 0);				/* jmp done */
+	uint8_t *load = e->p;
 	e8(e, 0x65); e8(e, 0x48); e8(e, 0x0f); e8(e, 0xae); e8(e, 0x0c); e8(e, 0x25);
 	e32(e, CPU_FX);					/* load: fxrstor64 gs:[CPU_FX] */
 	e_gs_store_imm(e, CPU_FPU_LIVE, 1);
+	if (!e->overflow)
+		load[-1] = (uint8_t)(e->p - load);
 	e_gs_abs(e, OP_LOAD, R_CX, CPU_TMP);		/* done: */
 	t->fpu_loaded = true;
 }
@@ -1035,9 +1038,9 @@ static void emit_prologue(struct tx *t, struct bt_block *b)
 	memop__stub(t, b->rip, false, false);
 	b->code = e->p;
 	if (flags_dead) {
-		e8(e, 0x65); e8(e, 0x48); e8(e, 0x83); e8(e, 0x2c); e8(e, 0x25);
-		e32(e, CPU_BUDGET);
-		e8(e, 1);			/* sub qword gs:[budget], 1 */
+		e8(e, 0x48); e8(e, 0x83); e8(e, 0x2d);
+		e32(e, e_riprel(e, CPU_BUDGET, 1));
+		e8(e, 1);			/* sub qword [budget], 1 */
 		e8(e, 0x72);			/* jb exit (rel8: the stub is just above) */
 		e8(e, (uint8_t)(int8_t)(b->exit - (e->p + 1)));
 		b->body = e->p;
@@ -1099,6 +1102,7 @@ static struct bt_block *translate_once(struct bt_cpu *c, uint64_t rip, uint64_t 
 	uint8_t *dec_low = k->dec_low;
 	t.e.p = k->buf + k->used;
 	t.e.end = k->dec_low;
+	t.e.cpu = k->cpu;
 	uint8_t *start = t.e.p;
 	unsigned max = k->opts.single_step ? 1 : BT_MAX_BLOCK_INSNS;
 	flags_liveness(&t, rip, max);

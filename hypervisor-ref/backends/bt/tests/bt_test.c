@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "../bt.h"
+#include "../bt_internal.h"
 #include "diff.h"
 
 /* ---- the differential suite ---- */
@@ -89,12 +90,12 @@ static uint64_t get64(uint64_t a) { uint64_t v; memcpy(&v, ram + a, 8); return v
 
 static uint64_t *pte(uint64_t va) { return (uint64_t *)(void *)(ram + PT + (va >> 12) * 8); }
 
-static void setup(void)
+static void setup_opts(const struct bt_opts *o)
 {
 	char err[128];
 	ram = calloc(1, RAM);
 	m = (struct bt_machine){ .ram = ram, .ram_size = RAM };
-	c = bt__create(&m, NULL, err, sizeof(err));
+	c = bt__create(&m, o, err, sizeof(err));
 	ck_assert_ptr_nonnull(c);
 	put64(0x1000, 0x2000 | 7);
 	put64(0x2000, 0x3000 | 7);
@@ -138,6 +139,11 @@ static void setup(void)
 	c->fmask = 0x200;
 	bt__state_changed(c);
 	bt__invalidate_code(c);
+}
+
+static void setup(void)
+{
+	setup_opts(NULL);
 }
 
 static void teardown(void)
@@ -767,6 +773,89 @@ START_TEST(self_modifying_code)
 }
 END_TEST
 
+START_TEST(sse_loads_guest_fpu_state)
+{
+	/* The first SSE instruction of a block loads the guest FPU state
+	 * unless a block before it in the same run did (a flag-free check with
+	 * rcx parked). Three rounds through two chained blocks take both ways;
+	 * rcx and every copy survive.
+	 * 0: movaps xmm0, [rbx]; jmp 5; 5: movaps [rbx+16], xmm0;
+	 * add rbx, 32; dec edx; jnz 0; hlt */
+	code(CODE, "\x0f\x28\x03\xeb\x00\x0f\x29\x43\x10\x48\x83\xc3\x20"
+		   "\xff\xca\x75\xef\xf4", 18);
+	c->cr4 |= 0x200;	/* OSFXSR */
+	bt__state_changed(c);
+	for (int i = 0; i < 96; i++)
+		ram[0x200000 + i] = (uint8_t)(0xa0 + i);
+	c->gpr[R_BX] = 0x200000;
+	c->gpr[R_CX] = 0x1234567890ull;
+	c->gpr[R_DX] = 3;
+	ck_assert_int_eq(run_to_hlt(), -1);
+	ck_assert_uint_eq(c->gpr[R_CX], 0x1234567890ull);
+	ck_assert_uint_eq(c->gpr[R_BX], 0x200060);
+	for (int i = 0; i < 3; i++)
+		ck_assert_int_eq(memcmp(ram + 0x200000 + 32 * i, ram + 0x200010 + 32 * i, 16), 0);
+}
+END_TEST
+
+/* Blocks of 32 push rax/pop rax pairs (one page of them translates to
+ * more than a segment of the smallest cache), each ending in jmp to the
+ * next; returns the address after them. */
+static uint64_t push_pop_blocks(uint64_t at, unsigned nblocks)
+{
+	for (unsigned b = 0; b < nblocks; b++) {
+		for (int i = 0; i < 32; i++) {
+			ram[at++] = 0x50;
+			ram[at++] = 0x58;
+		}
+		ram[at++] = 0xeb;
+		ram[at++] = 0x00;
+	}
+	return at;
+}
+
+START_TEST(cache_segments_wrap)
+{
+	/* Smallest cache (8 segments of 256 KiB). Page P: F (inc eax), ~60
+	 * push/pop blocks, L (dec ecx; jnz F; hlt), run twice so that L's stub
+	 * is chained back to F, which lies two segments below L. Then fresh
+	 * code runs until the ring comes round and empties F's segment, not
+	 * L's. Entered at L again, the chain into F's old place (now other
+	 * code) must have been undone: F runs once more and L halts. */
+	struct bt_opts o = { .cache_size = 2u << 20 };
+	teardown();
+	setup_opts(&o);
+	const uint64_t f = 0x140000;
+	ram[f] = 0xff; ram[f + 1] = 0xc0;	/* inc eax */
+	ram[f + 2] = 0xeb; ram[f + 3] = 0x00;	/* jmp next */
+	uint64_t l = push_pop_blocks(f + 4, 60);
+	ck_assert_uint_lt(l + 16, f + 4096);
+	uint8_t tail[] = { 0xff, 0xc9, 0x0f, 0x85, 0, 0, 0, 0, 0xf4 };	/* dec ecx; jnz F; hlt */
+	int32_t back = (int32_t)(f - (l + 8));
+	memcpy(tail + 4, &back, 4);
+	memcpy(ram + l, tail, sizeof(tail));
+	push_pop_blocks(0x160000, 16 * 60);	/* fresh code, 16 pages */
+	bt__invalidate_code(c);
+	c->rip = f;
+	c->gpr[R_CX] = 2;
+	ck_assert_int_eq(run_to_hlt(), -1);
+	ck_assert_uint_eq(c->gpr[R_AX], 2);
+	ck_assert_uint_eq(c->cache->evictions, 0);
+	/* one block at a time until F's segment (the first) is emptied */
+	c->halted = false;
+	c->rip = 0x160000;
+	for (int i = 0; i < 100000 && c->cache->evictions == 0; i++)
+		ck_assert_int_eq(bt__run(c, 1), BT_EXIT_BUDGET);
+	ck_assert_uint_eq(c->cache->evictions, 1);
+	c->halted = false;
+	c->rip = l;
+	c->gpr[R_CX] = 2;
+	ck_assert_int_eq(run_to_hlt(), -1);
+	ck_assert_uint_eq(c->rip, l + 9);
+	ck_assert_uint_eq(c->gpr[R_AX], 3);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("bt");
@@ -797,6 +886,8 @@ int main(void)
 	tcase_add_test(t, split_rmw_rip_relative);
 	tcase_add_test(t, split_rmw_more);
 	tcase_add_test(t, self_loop_leaves_on_budget);
+	tcase_add_test(t, sse_loads_guest_fpu_state);
+	tcase_add_test(t, cache_segments_wrap);
 	suite_add_tcase(s, t);
 	return check_tap__run(s, CK_NOFORK);
 }
