@@ -49,18 +49,30 @@ struct bt_decoded {
 
 struct bt_block {
 	uint64_t rip, pa, pa2;	/* pa2: second page of a page-crossing insn, or ~0 */
-	uint32_t mode;		/* code bits | cpl<<8 */
-	bool helper;		/* the first instruction runs in the C interpreter */
-	uint16_t ninsn;
-	uint8_t *code;		/* the budget check, then the body */
-	uint8_t *body;
-	uint8_t *exit;		/* leaves for the dispatcher with rip = this block's */
+	union {
+		uint8_t *code;	/* translated: the budget check, then the body */
+		struct bt_decoded *dec;	/* helper: the decoded instruction, or NULL */
+	};
 	struct bt_block *next;
 	uint32_t pnext[2];	/* per-page lists (pa's page, pa2's page); index + 1 */
+	uint32_t mode;		/* code bits | cpl<<8 */
+	uint16_t ninsn;
+	uint8_t body_off;	/* the body (past the budget check) at code + body_off */
+	uint8_t exit_off;	/* the exit stub (leaves with rip = this block's) at code - exit_off */
+	bool helper;		/* the first instruction runs in the C interpreter */
 	bool dead;		/* invalidated by a store; its entries jump to exit */
 	uint8_t seg;		/* the cache segment holding its code */
-	struct bt_decoded *dec;	/* helper blocks: the decoded instruction, or NULL */
 };
+
+static inline uint8_t *block_body(const struct bt_block *b)
+{
+	return b->code + b->body_off;
+}
+
+static inline uint8_t *block_exit(const struct bt_block *b)
+{
+	return b->code - b->exit_off;
+}
 
 /* The code cache is a ring of segments filled in turn: when the one being
  * filled is full, the oldest one is emptied for reuse (cache.c). */

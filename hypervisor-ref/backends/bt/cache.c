@@ -183,7 +183,7 @@ static unsigned jc_page_bit(uint64_t va)
  * the global bit speak for the first page only. */
 void cache__jc_fill(struct bt_cpu *c, struct bt_block *b)
 {
-	if ((b->mode & 0xff) != 64 || !b->code || b->pa2 != ~0ull)
+	if ((b->mode & 0xff) != 64 || b->helper || b->pa2 != ~0ull)
 		return;
 	unsigned u = (b->mode >> 8) == 3, i = jc_index(b->rip);
 	if (c->jc[u][i].rip == 1 && c->jc_nused++ < BT_JC_USED)
@@ -358,9 +358,9 @@ static void invalidate_page(struct bt_cpu *c, uint64_t pg)
 			continue;
 		b->dead = true;
 		unhash(k, b);
-		if (b->code) {
-			redirect(b->code, b->exit);
-			redirect(b->body, b->exit);
+		if (!b->helper) {
+			redirect(block_body(b), block_exit(b));
+			redirect(b->code, block_exit(b));
 		}
 	}
 	k->page_head[pg] = 0;
@@ -488,7 +488,7 @@ void cache__chain(struct bt_cpu *c, struct bt_block *to)
 {
 	uint8_t *stub = (uint8_t *)(uintptr_t)c->last_stub;
 	c->last_stub = 0;
-	if (!stub || !to->code || c->cache->opts.no_chain)
+	if (!stub || to->helper || c->cache->opts.no_chain)
 		return;
 	/* Only the block the stub was leaving for: an interrupt or exception
 	 * taken at the boundary moved rip elsewhere. (Stub layout: emit_stub.) */
@@ -506,7 +506,7 @@ void cache__chain(struct bt_cpu *c, struct bt_block *to)
 		k->maxchained = m;
 	}
 	k->chained[k->nchained++] = stub;
-	patch32(stub + 1, stub[STUB_FLAG_OFF] == 1 ? to->body : to->code);
+	patch32(stub + 1, stub[STUB_FLAG_OFF] == 1 ? block_body(to) : to->code);
 }
 
 /* A store hit a page holding translations. */

@@ -1034,28 +1034,27 @@ static void emit_prologue(struct tx *t, struct bt_block *b)
 	uint8_t *exit = e->p;
 	if (!flags_dead)
 		e_gs_abs(e, OP_LOAD, R_CX, CPU_TMP);	/* jrcxz comes here */
-	b->exit = e->p;
+	uint8_t *stub = e->p;
 	memop__stub(t, b->rip, false, false);
 	b->code = e->p;
+	b->exit_off = (uint8_t)(b->code - stub);
 	if (flags_dead) {
 		e8(e, 0x48); e8(e, 0x83); e8(e, 0x2d);
 		e32(e, e_riprel(e, CPU_BUDGET, 1));
 		e8(e, 1);			/* sub qword [budget], 1 */
 		e8(e, 0x72);			/* jb exit (rel8: the stub is just above) */
-		e8(e, (uint8_t)(int8_t)(b->exit - (e->p + 1)));
-		b->body = e->p;
-		return;
+		e8(e, (uint8_t)(int8_t)(stub - (e->p + 1)));
+	} else {
+		e_gs_abs(e, OP_STORE, R_CX, CPU_TMP);
+		e_gs_abs(e, OP_LOAD, R_CX, CPU_BUDGET);
+		e8(e, 0xe3);			/* jrcxz exit: flag-free budget check */
+		e8(e, (uint8_t)(int8_t)(exit - (e->p + 1)));
+		e_lea_disp(e, R_CX, R_CX, -1, 1);
+		e_gs_abs(e, OP_STORE, R_CX, CPU_BUDGET);
+		e_gs_abs(e, OP_LOAD, R_CX, CPU_TMP);
 	}
-	e_gs_abs(e, OP_STORE, R_CX, CPU_TMP);
-	e_gs_abs(e, OP_LOAD, R_CX, CPU_BUDGET);
-	e8(e, 0xe3);				/* jrcxz exit: flag-free budget check */
-	e8(e, (uint8_t)(int8_t)(exit - (e->p + 1)));
-	e_lea_disp(e, R_CX, R_CX, -1, 1);
-	e_gs_abs(e, OP_STORE, R_CX, CPU_BUDGET);
-	e_gs_abs(e, OP_LOAD, R_CX, CPU_TMP);
-	b->body = e->p;
+	b->body_off = (uint8_t)(e->p - b->code);
 }
-
 
 /* Room a block of 64 instructions rarely exceeds; one that does is
  * translated again in an empty segment (translate__block). */
@@ -1162,7 +1161,6 @@ static struct bt_block *translate_once(struct bt_cpu *c, uint64_t rip, uint64_t 
 				/* The C interpreter runs it; no code for this block. */
 				b->helper = true;
 				b->ninsn = 1;
-				b->code = NULL;
 				b->dec = save_decoded(&t);
 				if (t.e.overflow)
 					goto again;
