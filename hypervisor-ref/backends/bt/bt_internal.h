@@ -146,6 +146,8 @@ struct bt_block *translate__block(struct bt_cpu *c, uint64_t rip, uint64_t pa, u
 int translate__decode(struct bt_cpu *c, uint64_t rip, ZydisDecodedInstruction *in,
 		      ZydisDecodedOperand *ops, uint64_t *pa2, uint8_t *bytes, bool raise);
 
+/* memop.c: the translator's tables, once per process (cache__init) */
+void memop__init(void);
 /* memop.c: where a store whose data went to the bounce buffer runs (the
  * code at its hit, then the write-back). */
 uint8_t *memop__bounce_store(struct bt_cache *k, const struct bt_memdesc *d);

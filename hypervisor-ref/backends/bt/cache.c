@@ -211,6 +211,7 @@ size_t cache__size(const struct bt_opts *o)
 
 int cache__init(struct bt_cpu *c, const struct bt_opts *o, uint8_t *buf)
 {
+	memop__init();
 	struct bt_cache *k = calloc(1, sizeof(*k));
 	if (!k)
 		return -1;

@@ -301,6 +301,25 @@ static inline void e_lea_disp(struct emit *e, int dst, int base, int32_t disp, i
 	e32(e, (uint32_t)disp);
 }
 
+/* ModRM (with SIB and the shortest displacement) for [base + index*scale +
+ * disp]; index < 0: none (index 4, rsp, cannot be one). `reg` fills the
+ * reg field. The REX bits are the caller's. */
+static inline void e_modrm_mem(struct emit *e, int reg, int base, int index, int scale, int32_t disp)
+{
+	int mod = disp == 0 && (base & 7) != 5 ? 0 : disp >= -128 && disp <= 127 ? 1 : 2;
+	if (index < 0 && (base & 7) != 4) {
+		e8(e, (uint8_t)(mod << 6 | (reg & 7) << 3 | (base & 7)));
+	} else {
+		int ss = scale == 8 ? 3 : scale == 4 ? 2 : scale == 2 ? 1 : 0;
+		e8(e, (uint8_t)(mod << 6 | (reg & 7) << 3 | 4));
+		e8(e, (uint8_t)(ss << 6 | (index < 0 ? 4 : index & 7) << 3 | (base & 7)));
+	}
+	if (mod == 1)
+		e8(e, (uint8_t)(int8_t)disp);
+	else if (mod == 2)
+		e32(e, (uint32_t)disp);
+}
+
 static inline uint8_t *e_jmp32(struct emit *e, uint8_t *target)
 {
 	e8(e, 0xe9);

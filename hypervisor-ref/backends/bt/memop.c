@@ -6,6 +6,7 @@
  * tails (TLB-miss calls, bounced stores, descriptors) emitted after a block.
  */
 #include <stdio.h>
+#include <pthread.h>
 #include <string.h>
 #include "tx.h"
 
@@ -19,15 +20,31 @@ ZydisRegister memop__gpr32(int id)
 	return ZydisRegisterEncode(ZYDIS_REGCLASS_GPR32, id);
 }
 
+/* GPR index of each Zydis register, or -1 (the translator asks for every
+ * operand of every instruction: a table, not three Zydis calls). */
+static int8_t gpr_id[ZYDIS_REGISTER_MAX_VALUE + 1];
+static pthread_once_t gpr_id_once = PTHREAD_ONCE_INIT;
+
+static void gpr_id_init(void)
+{
+	for (int r = 0; r <= ZYDIS_REGISTER_MAX_VALUE; r++) {
+		ZydisRegister big = r == ZYDIS_REGISTER_NONE ? ZYDIS_REGISTER_NONE :
+			ZydisRegisterGetLargestEnclosing(ZYDIS_MACHINE_MODE_LONG_64, (ZydisRegister)r);
+		gpr_id[r] = (int8_t)(big != ZYDIS_REGISTER_NONE &&
+				     ZydisRegisterGetClass(big) == ZYDIS_REGCLASS_GPR64 ?
+				     ZydisRegisterGetId(big) : -1);
+	}
+}
+
+void memop__init(void)
+{
+	pthread_once(&gpr_id_once, gpr_id_init);
+}
+
 /* GPR index of a Zydis register, or -1 when it is not a GPR. */
 int memop__gpr_id(ZydisRegister r)
 {
-	if (r == ZYDIS_REGISTER_NONE)
-		return -1;
-	ZydisRegister big = ZydisRegisterGetLargestEnclosing(ZYDIS_MACHINE_MODE_LONG_64, r);
-	if (ZydisRegisterGetClass(big) != ZYDIS_REGCLASS_GPR64)
-		return -1;
-	return ZydisRegisterGetId(big);
+	return (unsigned)r <= ZYDIS_REGISTER_MAX_VALUE ? gpr_id[r] : -1;
 }
 
 static bool is_high8(ZydisRegister r)
@@ -108,6 +125,22 @@ static int emit_address(struct tx *t, const ZydisEncoderOperand *m, int s0, bool
 		e_mov_imm(&t->e, s0, addr32 ? (uint32_t)a : a);
 		return 0;
 	}
+	int base = memop__gpr_id(m->mem.base), index = memop__gpr_id(m->mem.index);
+	if (!addr32 && base >= 0 && ZydisRegisterGetClass(m->mem.base) == ZYDIS_REGCLASS_GPR64 &&
+	    (m->mem.index == ZYDIS_REGISTER_NONE ||
+	     (index >= 0 && index != R_SP &&
+	      ZydisRegisterGetClass(m->mem.index) == ZYDIS_REGCLASS_GPR64)) &&
+	    m->mem.displacement >= INT32_MIN && m->mem.displacement <= INT32_MAX) {
+		/* lea s0, [base + index*scale + disp], the common case, without
+		 * the encoder */
+		bool has_index = m->mem.index != ZYDIS_REGISTER_NONE;
+		e8(&t->e, (uint8_t)(0x48 | ((s0 & 8) ? 4 : 0) | (has_index && (index & 8) ? 2 : 0) |
+				    ((base & 8) ? 1 : 0)));
+		e8(&t->e, 0x8d);
+		e_modrm_mem(&t->e, s0, base, has_index ? index : -1, m->mem.scale,
+			    (int32_t)m->mem.displacement);
+		return 0;
+	}
 	ZydisEncoderRequest lea;
 	memset(&lea, 0, sizeof(lea));
 	lea.mnemonic = ZYDIS_MNEMONIC_LEA;
@@ -171,6 +204,22 @@ static int emit_at_host(struct tx *t, ZydisEncoderRequest *req, int mi, int s0)
 		ZYDIS_ATTRIB_HAS_SEGMENT_DS | ZYDIS_ATTRIB_HAS_SEGMENT_ES |
 		ZYDIS_ATTRIB_HAS_SEGMENT_SS | ZYDIS_ATTRIB_HAS_SEGMENT);
 	req->address_size_hint = ZYDIS_ADDRESS_SIZE_HINT_NONE;
+	int r = mi == 0 ? 1 : 0;
+	ZydisRegisterClass rc = req->operand_count == 2 && req->operands[r].type == ZYDIS_OPERAND_TYPE_REGISTER ?
+		ZydisRegisterGetClass(req->operands[r].reg.value) : ZYDIS_REGCLASS_INVALID;
+	if (req->mnemonic == ZYDIS_MNEMONIC_MOV && !req->prefixes &&
+	    (rc == ZYDIS_REGCLASS_GPR64 || rc == ZYDIS_REGCLASS_GPR32)) {
+		/* mov [s0], reg or mov reg, [s0], the common case, without the
+		 * encoder */
+		int reg = ZydisRegisterGetId(req->operands[r].reg.value);
+		uint8_t rex = (uint8_t)(0x40 | (rc == ZYDIS_REGCLASS_GPR64 ? 8 : 0) | ((reg & 8) ? 4 : 0) |
+					((s0 & 8) ? 1 : 0));
+		if (rex != 0x40)
+			e8(&t->e, rex);
+		e8(&t->e, mi == 0 ? 0x89 : 0x8b);
+		e_modrm_mem(&t->e, reg, s0, -1, 0, 0);
+		return 0;
+	}
 	return memop__encode(t, req);
 }
 

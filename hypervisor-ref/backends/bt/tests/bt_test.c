@@ -12,6 +12,7 @@
 #include <string.h>
 #include "../bt.h"
 #include "../bt_internal.h"
+#include "../emit.h"
 #include "diff.h"
 
 /* ---- the differential suite ---- */
@@ -65,6 +66,44 @@ START_TEST(garbage_code)
 		ck_assert_msg(e != BT_EXIT_FAULT, "seed %u: %s", 1 + i, msg);
 	}
 	diff__free(d);
+}
+END_TEST
+
+/* ---- the translator's own encoder against Zydis's decoder ---- */
+
+START_TEST(modrm_encodings_decode_back)
+{
+	/* lea r, [base + index*scale + disp] as memop.c emits it, for every
+	 * register pair, scale and displacement class */
+	static const int32_t disps[] = { 0, 1, -1, 127, -128, 128, -129, 0x12345678, INT32_MIN };
+	ZydisDecoder dec;
+	ZydisDecoderInit(&dec, ZYDIS_MACHINE_MODE_LONG_64, ZYDIS_STACK_WIDTH_64);
+	for (int dst = 0; dst < 16; dst++)
+		for (int base = 0; base < 16; base++)
+			for (int index = -1; index < 16; index++)
+				for (int scale = 1; scale <= 8; scale *= 2)
+					for (unsigned k = 0; k < sizeof(disps) / sizeof(disps[0]); k++) {
+		if (index == 4 || (index < 0 && scale > 1))
+			continue;
+		uint8_t buf[16];
+		struct emit e = { buf, buf + sizeof(buf), 0, NULL };
+		e8(&e, (uint8_t)(0x48 | ((dst & 8) ? 4 : 0) | (index >= 0 && (index & 8) ? 2 : 0) |
+				 ((base & 8) ? 1 : 0)));
+		e8(&e, 0x8d);
+		e_modrm_mem(&e, dst, base, index, scale, disps[k]);
+		ZydisDecodedInstruction in;
+		ZydisDecodedOperand ops[ZYDIS_MAX_OPERAND_COUNT];
+		ck_assert(ZYAN_SUCCESS(ZydisDecoderDecodeFull(&dec, buf, (ZyanUSize)(e.p - buf), &in, ops)));
+		ck_assert_uint_eq(in.length, e.p - buf);
+		ck_assert_int_eq(in.mnemonic, ZYDIS_MNEMONIC_LEA);
+		ck_assert_int_eq(ZydisRegisterGetId(ops[0].reg.value), dst);
+		ck_assert_int_eq(ZydisRegisterGetId(ops[1].mem.base), base);
+		ck_assert_int_eq(ops[1].mem.index == ZYDIS_REGISTER_NONE ? -1 :
+				 ZydisRegisterGetId(ops[1].mem.index), index);
+		if (index >= 0)
+			ck_assert_int_eq(ops[1].mem.scale, scale);
+		ck_assert_int_eq(ops[1].mem.disp.value, disps[k]);
+	}
 }
 END_TEST
 
@@ -866,6 +905,7 @@ int main(void)
 	tcase_add_test(t, diff_protected_mode);
 	tcase_add_test(t, diff_long_blocks);
 	tcase_add_test(t, garbage_code);
+	tcase_add_test(t, modrm_encodings_decode_back);
 	suite_add_tcase(s, t);
 	t = tcase_create("directed");
 	tcase_add_checked_fixture(t, setup, teardown);
