@@ -225,17 +225,25 @@ static int set_sregs(struct backend *b, const struct vcpu_sregs *s)
 			 c->gdt_base == s->gdt.base && c->gdt_limit == s->gdt.limit &&
 			 c->idt_base == s->idt.base && c->idt_limit == s->idt.limit &&
 			 c->cpl == ((s->cr0 & CR0_PE) ? s->ss.dpl : 0);
+	/* Only ES, DS, FS or GS changes (load_gs_index on a context switch):
+	 * translated code reads their bases at run time, so only those move. */
+	bool data_only = unchanged;
 	struct bt_seg seg;
 	for (int i = 0; i < 6; i++) {
 		seg_in(&seg, in[i]);
-		unchanged = unchanged && seg_eq(&seg, &c->seg[i]);
+		bool same = seg_eq(&seg, &c->seg[i]);
+		unchanged = unchanged && same;
+		if (i == S_CS || i == S_SS)
+			data_only = data_only && same;
 		c->seg[i] = seg;
 	}
 	seg_in(&seg, &s->tr);
 	unchanged = unchanged && seg_eq(&seg, &c->tr);
+	data_only = data_only && seg_eq(&seg, &c->tr);
 	c->tr = seg;
 	seg_in(&seg, &s->ldt);
 	unchanged = unchanged && seg_eq(&seg, &c->ldt);
+	data_only = data_only && seg_eq(&seg, &c->ldt);
 	c->ldt = seg;
 	c->gdt_base = s->gdt.base;
 	c->gdt_limit = s->gdt.limit;
@@ -258,6 +266,10 @@ static int set_sregs(struct backend *b, const struct vcpu_sregs *s)
 	c->cpl = (s->cr0 & CR0_PE) ? s->ss.dpl : 0;
 	if (unchanged)
 		return 0;
+	if (data_only) {
+		cpu__sync_segbase(c);
+		return 0;
+	}
 	if (cr3_only)
 		bt__state_changed_cr3(c);
 	else
