@@ -34,7 +34,7 @@ static const struct opt {
 	[OPT_MEM]     = { "mem", "SIZE", "guest RAM, e.g. 256M or 1G (no suffix: MiB; 4M-3G; default 256M)" },
 	[OPT_ROM]     = { "rom", "FILE|none", "VMI ROM placed at 0xc0000 (default: vmi-hypercall.rom beside vmi-run)" },
 	[OPT_BACKEND] = { "backend", "NAME", "auto, hvm (/dev/kvm) or bt (binary translation); default auto" },
-	[OPT_BT_CACHE] = { "bt-cache", "SIZE", "bt's code cache, 2M-256M (default 12M): less holds less, retranslates more" },
+	[OPT_BT_CACHE] = { "bt-cache", "SIZE", "bt's code cache, 2M-256M (default 5M): more retranslates less, holds more" },
 	[OPT_STATS]   = { "stats", NULL, "print per-call and per-exit-reason counts at exit" },
 	[OPT_TRACE]   = { "trace", NULL, "log every hypercall to stderr" },
 	[OPT_PROBE]   = { "probe", NULL, "say which backends work here and how fast, then exit" },

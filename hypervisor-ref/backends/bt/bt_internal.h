@@ -7,7 +7,7 @@
 #include "bt.h"
 
 #define BT_MAX_BLOCK_INSNS 64
-#define BT_CACHE_DEFAULT	(12u << 20)	/* vmi-run --bt-cache changes it */
+#define BT_CACHE_DEFAULT	(5u << 20)	/* vmi-run --bt-cache changes it */
 #define BT_HASH_BITS	14
 #define BT_BOUNCE	64
 #define BT_BOUNCE_CODE	64	/* bytes at t_bounce */
