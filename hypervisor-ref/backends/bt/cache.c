@@ -4,7 +4,7 @@
  * guest rip, and the per-physical-page "holds translated code" marks that
  * route stores to those pages through the slow path. The buffer is a ring
  * of BT_SEGMENTS segments: when the one being filled is full, the next (the
- * oldest) is emptied and filled, so a full cache drops a quarter of its
+ * oldest) is emptied and filled, so a full cache drops an eighth of its
  * translations instead of all of them, and hot code that survives is not
  * translated again.
  */

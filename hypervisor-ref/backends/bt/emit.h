@@ -9,6 +9,11 @@
 #include <stdint.h>
 #include <string.h>
 
+/* Bytes kept free past `end`: e8 stops at end, but the position of a rel32
+ * it could not finish may still be patched (patch32) before the overflow
+ * is seen; those 4 bytes land here, not in what follows. */
+#define EMIT_GUARD	16
+
 struct emit {
 	uint8_t *p, *end;
 	int overflow;

@@ -557,11 +557,13 @@ static const struct tx_insn *tx_peek(struct tx *t, unsigned idx, uint64_t cur)
 	return p->len < 0 ? NULL : p;
 }
 
-/* Make peeked instruction idx the current one (t->in, t->ops, t->bytes). */
+/* Make peeked instruction idx the current one (t->in, t->ops, t->bytes).
+ * All the operands: those past the count are the decoder's zeros, which
+ * the interpreter may read (BT_DEC_MIN_OPS). */
 static void tx_take(struct tx *t, const struct tx_insn *p)
 {
 	t->in = p->in;
-	memcpy(t->ops, p->ops, sizeof(p->ops[0]) * p->in.operand_count);
+	memcpy(t->ops, p->ops, sizeof(t->ops));
 	memcpy(t->bytes, p->bytes, sizeof(t->bytes));
 }
 
@@ -712,8 +714,6 @@ static bool helper_inline_ok(const struct tx *t)
 	}
 }
 
-/* Keep the current instruction's decode for the C interpreter; NULL when the
- * pool (emptied with the cache) is full. */
 /* The instruction, decoded, for the C interpreter: kept at the top of the
  * current segment, below the ones before it, with the operands it has. */
 static struct bt_decoded *save_decoded(struct tx *t)
@@ -726,7 +726,7 @@ static struct bt_decoded *save_decoded(struct tx *t)
 		return NULL;
 	}
 	k->dec_low -= sz;
-	t->e.end = k->dec_low;
+	t->e.end = k->dec_low - EMIT_GUARD;
 	struct bt_decoded *d = (struct bt_decoded *)k->dec_low;
 	memset(d, 0, sizeof(*d));
 	d->in = t->in;
@@ -1100,7 +1100,7 @@ static struct bt_block *translate_once(struct bt_cpu *c, uint64_t rip, uint64_t 
 	struct bt_block *b = new_block(c, rip, pa, mode);
 	uint8_t *dec_low = k->dec_low;
 	t.e.p = k->buf + k->used;
-	t.e.end = k->dec_low;
+	t.e.end = k->dec_low - EMIT_GUARD;
 	t.e.cpu = k->cpu;
 	uint8_t *start = t.e.p;
 	unsigned max = k->opts.single_step ? 1 : BT_MAX_BLOCK_INSNS;
