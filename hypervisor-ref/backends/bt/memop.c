@@ -333,7 +333,6 @@ int memop__emit(struct tx *t, ZydisEncoderRequest *req, int mi, unsigned size,
 
 	if (emit_at_host(t, req, mi, s0) || bounce_fits(t, hit))
 		return -1;
-	it->tlb = tlb;
 	it->hit = hit;
 	it->after = e->p;
 	it->d = (struct bt_memdesc){ .guest_rip = t->rip,

@@ -27,7 +27,6 @@ struct item {
 	uint8_t *jmp_at;	/* rel32 to point at the out-of-line code */
 	/* IT_MEM */
 	uint8_t *jmp_at2;	/* the alignment check's, or NULL */
-	int32_t tlb;		/* gs: offset of the TLB table probed */
 	struct bt_memdesc d;	/* hit and after are set from these when it is placed */
 	uint8_t *hit, *after;
 	/* A store that reuses a store-intent load's pointer: its miss path
