@@ -6,6 +6,7 @@
 #ifndef BT_EMIT_H
 #define BT_EMIT_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -323,6 +324,29 @@ static inline void e_modrm_mem(struct emit *e, int reg, int base, int index, int
 		e8(e, (uint8_t)(int8_t)disp);
 	else if (mod == 2)
 		e32(e, (uint32_t)disp);
+}
+
+/* [REX] op modrm..: a one-byte-opcode instruction on GPR `reg` and the
+ * memory operand [base + index*scale + disp] (index < 0: none). */
+static inline void e_op_mem(struct emit *e, bool w64, uint8_t op, int reg, int base, int index,
+			    int scale, int32_t disp)
+{
+	uint8_t rex = (uint8_t)(0x40 | (w64 ? 8 : 0) | ((reg & 8) ? 4 : 0) |
+				(index >= 0 && (index & 8) ? 2 : 0) | ((base & 8) ? 1 : 0));
+	if (rex != 0x40)
+		e8(e, rex);
+	e8(e, op);
+	e_modrm_mem(e, reg, base, index, scale, disp);
+}
+
+/* lea rax, [rip + target]; returns where its rel32 is, for patch32 when
+ * the target comes later. */
+static inline uint8_t *e_lea_rax_rip(struct emit *e, const uint8_t *target)
+{
+	e8(e, 0x48); e8(e, 0x8d); e8(e, 0x05);
+	uint8_t *at = e->p;
+	e32(e, (uint32_t)(target - (e->p + 4)));
+	return at;
 }
 
 static inline uint8_t *e_jmp32(struct emit *e, uint8_t *target)

@@ -133,12 +133,8 @@ static int emit_address(struct tx *t, const ZydisEncoderOperand *m, int s0, bool
 	    m->mem.displacement >= INT32_MIN && m->mem.displacement <= INT32_MAX) {
 		/* lea s0, [base + index*scale + disp], the common case, without
 		 * the encoder */
-		bool has_index = m->mem.index != ZYDIS_REGISTER_NONE;
-		e8(&t->e, (uint8_t)(0x48 | ((s0 & 8) ? 4 : 0) | (has_index && (index & 8) ? 2 : 0) |
-				    ((base & 8) ? 1 : 0)));
-		e8(&t->e, 0x8d);
-		e_modrm_mem(&t->e, s0, base, has_index ? index : -1, m->mem.scale,
-			    (int32_t)m->mem.displacement);
+		e_op_mem(&t->e, true, 0x8d, s0, base, index, m->mem.scale,
+			 (int32_t)m->mem.displacement);
 		return 0;
 	}
 	ZydisEncoderRequest lea;
@@ -211,13 +207,8 @@ static int emit_at_host(struct tx *t, ZydisEncoderRequest *req, int mi, int s0)
 	    (rc == ZYDIS_REGCLASS_GPR64 || rc == ZYDIS_REGCLASS_GPR32)) {
 		/* mov [s0], reg or mov reg, [s0], the common case, without the
 		 * encoder */
-		int reg = ZydisRegisterGetId(req->operands[r].reg.value);
-		uint8_t rex = (uint8_t)(0x40 | (rc == ZYDIS_REGCLASS_GPR64 ? 8 : 0) | ((reg & 8) ? 4 : 0) |
-					((s0 & 8) ? 1 : 0));
-		if (rex != 0x40)
-			e8(&t->e, rex);
-		e8(&t->e, mi == 0 ? 0x89 : 0x8b);
-		e_modrm_mem(&t->e, reg, s0, -1, 0, 0);
+		e_op_mem(&t->e, rc == ZYDIS_REGCLASS_GPR64, mi == 0 ? 0x89 : 0x8b,
+			 ZydisRegisterGetId(req->operands[r].reg.value), s0, -1, 0, 0);
 		return 0;
 	}
 	return memop__encode(t, req);
@@ -248,8 +239,7 @@ uint8_t *memop__bounce_store(struct bt_cache *k, const struct bt_memdesc *d)
 	memcpy(k->t_bounce, hit, n);
 	struct emit e = { k->t_bounce + n, k->t_bounce + BT_BOUNCE_CODE, 0, k->cpu };
 	e_gs_abs(&e, OP_STORE, R_AX, CPU_SAVE_RAX);
-	e8(&e, 0x48); e8(&e, 0x8d); e8(&e, 0x05);	/* lea rax, [rip + d] */
-	e32(&e, (uint32_t)((const uint8_t *)d - (e.p + 4)));
+	e_lea_rax_rip(&e, (const uint8_t *)d);
 	e_jmp32(&e, k->t_slow_wb);
 	return k->t_bounce;
 }
@@ -398,8 +388,7 @@ uint8_t *memop__stub(struct tx *t, uint64_t target, bool chain, bool branch)
 	if (chain && !k->opts.no_chain) {
 		e8(e, 0xe9); e32(e, 0);		/* the chaining jump, initially to the next insn */
 		e_gs_abs(e, OP_STORE, R_AX, CPU_SAVE_RAX);
-		e8(e, 0x48); e8(e, 0x8d); e8(e, 0x05);	/* lea rax, [rip + stub] */
-		e32(e, (uint32_t)(stub - (e->p + 4)));
+		e_lea_rax_rip(e, stub);
 		e_jmp32(e, k->t_chain_exit);
 		if (e->p != stub + STUB_FLAG_OFF && !e->overflow)
 			t->fail = 1;	/* the layout cache__chain relies on changed */
@@ -494,9 +483,7 @@ void memop__items(struct tx *t)
 			return;
 		if (!it->d.parked)
 			e_gs_abs(e, OP_STORE, R_AX, CPU_SAVE_RAX);
-		e8(e, 0x48); e8(e, 0x8d); e8(e, 0x05);	/* lea rax, [rip + desc] */
-		lea_at[i] = e->p;
-		e32(e, 0);
+		lea_at[i] = e_lea_rax_rip(e, e->p);	/* the descriptor's, patched below */
 		e_jmp32(e, k->t_slow_mem);
 	}
 	while ((uintptr_t)e->p & 7)

@@ -87,10 +87,7 @@ START_TEST(modrm_encodings_decode_back)
 			continue;
 		uint8_t buf[16];
 		struct emit e = { buf, buf + sizeof(buf), 0, NULL };
-		e8(&e, (uint8_t)(0x48 | ((dst & 8) ? 4 : 0) | (index >= 0 && (index & 8) ? 2 : 0) |
-				 ((base & 8) ? 1 : 0)));
-		e8(&e, 0x8d);
-		e_modrm_mem(&e, dst, base, index, scale, disps[k]);
+		e_op_mem(&e, true, 0x8d, dst, base, index, scale, disps[k]);
 		ZydisDecodedInstruction in;
 		ZydisDecodedOperand ops[ZYDIS_MAX_OPERAND_COUNT];
 		ck_assert(ZYAN_SUCCESS(ZydisDecoderDecodeFull(&dec, buf, (ZyanUSize)(e.p - buf), &in, ops)));
